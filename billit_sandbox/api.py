@@ -137,9 +137,7 @@ class Api:
             return Response(
                 405, {"Message": f"The requested resource does not support http method '{request.method}'."}
             )
-        return Response(
-            404, {"Message": f"No HTTP resource was found that matches the request URI '{request.path}'."}
-        )
+        return Response(404, {"Message": f"No HTTP resource was found that matches the request URI '{request.path}'."})
 
     def _authenticate(self, request: Request) -> dict[str, Any]:
         key = request.headers.get("apikey", "")

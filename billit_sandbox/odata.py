@@ -160,7 +160,13 @@ class _Parser:
                 if not isinstance(value, str):
                     return False
                 value = value.lower()
-                return text in value if fn == "contains" else value.startswith(text) if fn == "startswith" else value.endswith(text)
+                return (
+                    text in value
+                    if fn == "contains"
+                    else value.startswith(text)
+                    if fn == "startswith"
+                    else value.endswith(text)
+                )
 
             return check
         left = self.parse_operand()

@@ -74,7 +74,9 @@ class PartyService:
         new_id = self.store.next_value("party", start=200001)
         fields.pop("PartyID", None)
         now = _now()
-        doc = party_document(new_id, {**fields, "Created": now, "LastModified": now}, fields.get("PartyType") or "Customer")
+        doc = party_document(
+            new_id, {**fields, "Created": now, "LastModified": now}, fields.get("PartyType") or "Customer"
+        )
         self.store.put("party", company_id, new_id, doc)
         return new_id, True
 

@@ -148,9 +148,7 @@ def party_document(party_id: int, fields: dict[str, Any], party_type: str = "Cus
     doc["DisplayName"] = doc.get("CommercialName") or doc.get("Name")
     vat = doc.get("VATNumber") or ""
     if vat.upper().startswith("BE") and not doc.get("Identifiers"):
-        doc["Identifiers"] = [
-            {"IdentifierType": "CBE", "Identifier": vat[2:], "SchemeID": "0208", "Preferred": True}
-        ]
+        doc["Identifiers"] = [{"IdentifierType": "CBE", "Identifier": vat[2:], "SchemeID": "0208", "Preferred": True}]
     doc.setdefault("Identifiers", [])
     doc.setdefault("Addresses", [])
     doc.setdefault("CountryCode", vat[:2].upper() if vat[:2].isalpha() else None)

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "haulbill.providers",
     "haulbill.invoicing",
     "haulbill.web",
+    "haulbill.api",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +200,9 @@ CACHES = {
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+
+# REST API: requests per minute per token (or per signed-in user), counted in the cache above.
+API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("HAULBILL_API_RATE_LIMIT", "600"))
 
 # Billit and Peppol.
 BILLIT_TIMEOUT_SECONDS = float(os.environ.get("HAULBILL_BILLIT_TIMEOUT", "30"))

@@ -29,3 +29,11 @@ def user_client(admin_membership: Any) -> Client:
     client = Client()
     client.force_login(admin_membership.user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Throttles and rate limits count in the cache: every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

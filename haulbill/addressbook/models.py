@@ -110,3 +110,51 @@ class Customer(CompanyOwned):
     @property
     def address_line(self) -> str:
         return ", ".join(p for p in [self.street, f"{self.postcode} {self.city}".strip(), self.country] if p)
+
+
+class LinkMethod(models.TextChoices):
+    VAT = "vat", _("same VAT number")
+    ENTERPRISE = "enterprise", _("same enterprise number")
+    NAME = "name", _("similar name, same postcode and city")
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", _("to review")
+    ACCEPTED = "accepted", _("accepted")
+    REJECTED = "rejected", _("rejected")
+
+
+class LinkProposal(CompanyOwned):
+    """A possible link between a customer and a provider-side customer, waiting for a person to decide.
+
+    Decided proposals are kept: a rejected pair is never proposed again.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="link_proposals")
+    provider = models.CharField(_("provider"), max_length=20)
+    remote_id = models.CharField(_("invoicing ID"), max_length=40)
+    remote_name = models.CharField(_("name in the invoicing platform"), max_length=200, blank=True)
+    remote_vat_number = models.CharField(_("VAT number in the invoicing platform"), max_length=30, blank=True)
+    remote_postcode = models.CharField(_("postcode"), max_length=20, blank=True)
+    remote_city = models.CharField(_("city"), max_length=100, blank=True)
+    method = models.CharField(_("method"), max_length=12, choices=LinkMethod.choices)
+    score = models.PositiveSmallIntegerField(_("score"))
+    ambiguous = models.BooleanField(
+        _("ambiguous"), default=False, help_text=_("Several candidates are as likely: choose by hand.")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        verbose_name = _("link proposal")
+        verbose_name_plural = _("link proposals")
+        ordering = ["-score", "customer__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "provider", "remote_id"], name="one_proposal_per_pair"),
+        ]
+        indexes = [models.Index(fields=["company", "status", "score"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} -> {self.remote_id} ({self.method} {self.score})"

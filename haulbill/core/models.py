@@ -55,3 +55,29 @@ class Job(CompanyOwned):
 
     def touch(self) -> None:
         self.heartbeat_at = timezone.now()
+
+
+class AuditEntry(CompanyOwned):
+    """Who did what to a company's invoicing: read by its administrators, never edited.
+
+    `details` holds identifiers and counts only; `haulbill.core.audit.record` drops anything that looks like a
+    secret before it is stored.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=60)
+    target_type = models.CharField(max_length=60, blank=True)
+    target_id = models.CharField(max_length=60, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["company", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_id} on {self.target_type}:{self.target_id}"

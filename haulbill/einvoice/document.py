@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import lru_cache
 from types import MappingProxyType
 
 from stdnum import iban as stdnum_iban
@@ -104,8 +105,7 @@ DEFAULT_EXEMPTIONS: Mapping[VatCategory, ExemptionReason] = MappingProxyType(
         ),
         VatCategory.INTRA_EU_GOODS: ExemptionReason(
             "VATEX-EU-IC",
-            "Intra-community supply - Livraison intracommunautaire exonérée"
-            " - Vrijgestelde intracommunautaire levering",
+            "Intra-community supply - Livraison intracommunautaire exonérée - Vrijgestelde intracommunautaire levering",
         ),
         VatCategory.EXPORT: ExemptionReason(
             "VATEX-EU-G", "Export outside the EU - Exportation hors UE - Uitvoer buiten de EU"
@@ -196,9 +196,7 @@ class EDocument:
     payment: Payment | None = None
     payment_terms: str = ""
     note: str = ""  # Peppol allows one document note (PEPPOL-EN16931-R002)
-    exemptions: Mapping[VatCategory, ExemptionReason] = field(
-        default_factory=lambda: DEFAULT_EXEMPTIONS
-    )
+    exemptions: Mapping[VatCategory, ExemptionReason] = field(default_factory=lambda: DEFAULT_EXEMPTIONS)
     attachment: Attachment | None = None
 
     @property
@@ -310,9 +308,7 @@ def _party_problems(role: str, party: Party) -> list[Problem]:
     if not party.name.strip():
         found.append(Problem(f"{role}.name", "BR-06", "the legal name is required."))
     if not re.fullmatch(r"[A-Z]{2}", party.country or ""):
-        found.append(
-            Problem(f"{role}.country", "BR-09", "a two-letter ISO country code is required.")
-        )
+        found.append(Problem(f"{role}.country", "BR-09", "a two-letter ISO country code is required."))
     if party.endpoint is None:
         found.append(
             Problem(
@@ -321,26 +317,38 @@ def _party_problems(role: str, party: Party) -> list[Problem]:
                 "no Peppol address: enter the enterprise number or VAT number.",
             )
         )
-    elif party.endpoint.scheme == "0208" and not _belgian_number_is_valid(
-        party.endpoint.identifier
-    ):
+    elif party.endpoint.scheme == "0208" and not _belgian_number_is_valid(party.endpoint.identifier):
         found.append(
             Problem(
                 f"{role}.enterprise_number",
                 "PEPPOL-COMMON-R043",
-                f"{party.endpoint.identifier!r} is not a valid Belgian enterprise number "
-                "(10 digits, mod-97 check).",
+                f"{party.endpoint.identifier!r} is not a valid Belgian enterprise number (10 digits, mod-97 check).",
             )
         )
-    if party.country == "BE" and party.vat_number and not be_vat.is_valid(party.vat_number):
-        found.append(
-            Problem(f"{role}.vat_number", "BE-VAT", f"{party.vat_number!r} is not a valid BE VAT.")
-        )
+    if party.country == "BE" and party.vat_number and not _belgian_vat_is_valid(party.vat_number):
+        found.append(Problem(f"{role}.vat_number", "BE-VAT", f"{party.vat_number!r} is not a valid BE VAT."))
     return found
 
 
+# Identifiers repeat across a run (one seller, a few hundred customers) and stdnum's IBAN check
+# looks up bank tables, so checks are memoised to keep batch generation fast.
+@lru_cache(maxsize=4096)
 def _belgian_number_is_valid(number: str) -> bool:
     return bool(re.fullmatch(r"[0-9]{10}", number)) and be_vat.is_valid("BE" + number)
+
+
+@lru_cache(maxsize=4096)
+def _belgian_vat_is_valid(vat_number: str) -> bool:
+    return bool(be_vat.is_valid(vat_number))
+
+
+@lru_cache(maxsize=4096)
+def _iban_is_valid(iban: str) -> bool:
+    try:
+        stdnum_iban.validate(iban)
+    except ValidationError:
+        return False
+    return True
 
 
 def problems(document: EDocument) -> list[Problem]:
@@ -380,12 +388,8 @@ def problems(document: EDocument) -> list[Problem]:
             )
         )
     if categories - {VatCategory.OUTSIDE_SCOPE} and not document.seller.vat:
-        found.append(
-            Problem("seller.vat_number", "BR-S-02", "the seller's VAT number is required.")
-        )
-    if categories & {VatCategory.REVERSE_CHARGE, VatCategory.INTRA_EU_GOODS} and not (
-        document.buyer.vat
-    ):
+        found.append(Problem("seller.vat_number", "BR-S-02", "the seller's VAT number is required."))
+    if categories & {VatCategory.REVERSE_CHARGE, VatCategory.INTRA_EU_GOODS} and not (document.buyer.vat):
         found.append(
             Problem(
                 "buyer.vat_number",
@@ -418,9 +422,7 @@ def problems(document: EDocument) -> list[Problem]:
                 )
             )
         if line.vat_category is VatCategory.STANDARD and line.vat_rate <= 0:
-            found.append(
-                Problem(f"{where}.vat_rate", "BR-S-05", "standard-rated lines need a rate > 0.")
-            )
+            found.append(Problem(f"{where}.vat_rate", "BR-S-05", "standard-rated lines need a rate > 0."))
         if line.vat_category is not VatCategory.STANDARD and line.vat_rate != 0:
             found.append(
                 Problem(
@@ -431,17 +433,9 @@ def problems(document: EDocument) -> list[Problem]:
             )
     if document.payment is not None:
         if document.payment.means_code not in {"30", "58"}:
-            found.append(
-                Problem(
-                    "payment.means_code", "BR-CL-16", "use 30 (credit transfer) or 58 (SEPA)."
-                )
-            )
-        try:
-            stdnum_iban.validate(document.payment.iban)
-        except ValidationError:
-            found.append(
-                Problem("payment.iban", "BR-50", f"{document.payment.iban!r} is not a valid IBAN.")
-            )
+            found.append(Problem("payment.means_code", "BR-CL-16", "use 30 (credit transfer) or 58 (SEPA)."))
+        if not _iban_is_valid(document.payment.iban):
+            found.append(Problem("payment.iban", "BR-50", f"{document.payment.iban!r} is not a valid IBAN."))
         reference = document.payment.reference
         if reference.startswith("+++") and not _structured_reference_is_valid(reference):
             found.append(

@@ -31,9 +31,7 @@ SML_ZONES = {
 }
 _BILLING = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0::2.1"
 INVOICE_DOCTYPE = f"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice##{_BILLING}"
-CREDIT_NOTE_DOCTYPE = (
-    f"urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2::CreditNote##{_BILLING}"
-)
+CREDIT_NOTE_DOCTYPE = f"urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2::CreditNote##{_BILLING}"
 DOCUMENT_TYPES = {"invoice": INVOICE_DOCTYPE, "credit_note": CREDIT_NOTE_DOCTYPE}
 # Schemes a document type identifier may be published under for our types to match.
 _DOCTYPE_SCHEMES = ("busdox-docid-qns::", "peppol-doctype-wildcard::")
@@ -195,9 +193,7 @@ class PeppolLookup:
         try:
             smp = self.smp_url(participant)
         except dns.exception.DNSException as error:
-            return PeppolStatus(
-                participant, Reachability.UNKNOWN, reason=f"SML lookup failed: {error!r}"
-            )
+            return PeppolStatus(participant, Reachability.UNKNOWN, reason=f"SML lookup failed: {error!r}")
         if smp is None:
             return PeppolStatus(participant, Reachability.NOT_REGISTERED)
         url = f"{smp.rstrip('/')}/{quote(f'{PARTICIPANT_SCHEME}::{participant}', safe='')}"

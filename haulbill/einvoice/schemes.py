@@ -11,7 +11,35 @@ import re
 from dataclasses import dataclass
 
 EU_COUNTRIES = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
+    [
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+    ]
 )
 
 # The VAT-number schemes ("99xx") of the EAS code list, by ISO 3166 country code.
@@ -114,9 +142,7 @@ def gln_is_valid(gln: str) -> bool:
     return (10 - total % 10) % 10 == check
 
 
-def endpoint_for(
-    country: str, vat_number: str = "", enterprise_number: str = "", *, gln: str = ""
-) -> Endpoint | None:
+def endpoint_for(country: str, vat_number: str = "", enterprise_number: str = "", *, gln: str = "") -> Endpoint | None:
     """Pick the Peppol address a party is most likely registered under.
 
     Belgium is always `0208:<enterprise number>` (how every Belgian access point registers

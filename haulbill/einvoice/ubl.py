@@ -24,7 +24,7 @@ from haulbill.einvoice.document import (
     problems,
     totals,
 )
-from haulbill.einvoice.schemes import company_id_scheme, compact
+from haulbill.einvoice.schemes import compact, company_id_scheme
 
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
@@ -85,9 +85,7 @@ def _serialise(document: EDocument, sums: Totals) -> bytes:
     is_credit_note = document.kind is DocumentKind.CREDIT_NOTE
     root_ns = CREDIT_NOTE_NS if is_credit_note else INVOICE_NS
     root_tag = "CreditNote" if is_credit_note else "Invoice"
-    root = etree.Element(
-        "{" + root_ns + "}" + root_tag, nsmap={None: root_ns, "cac": CAC_NS, "cbc": CBC_NS}
-    )
+    root = etree.Element("{" + root_ns + "}" + root_tag, nsmap={None: root_ns, "cac": CAC_NS, "cbc": CBC_NS})
     currency = document.currency
 
     _add(root, CBC + "CustomizationID", CUSTOMIZATION_ID)
@@ -107,9 +105,7 @@ def _serialise(document: EDocument, sums: Totals) -> bytes:
     if document.order_reference.strip():
         _add_text(_SubElement(root, CAC + "OrderReference"), CBC + "ID", document.order_reference)
     if document.billing_reference is not None:
-        reference = _SubElement(
-            _SubElement(root, CAC + "BillingReference"), CAC + "InvoiceDocumentReference"
-        )
+        reference = _SubElement(_SubElement(root, CAC + "BillingReference"), CAC + "InvoiceDocumentReference")
         _add_text(reference, CBC + "ID", document.billing_reference.number)
         if document.billing_reference.issue_date is not None:
             _add(reference, CBC + "IssueDate", document.billing_reference.issue_date.isoformat())
@@ -198,7 +194,8 @@ def _serialise(document: EDocument, sums: Totals) -> bytes:
         price = _SubElement(element, CAC + "Price")
         _add(price, CBC + "PriceAmount", _number(line.unit_price), currencyID=currency)
 
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    xml: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return xml
 
 
 def _party(wrapper: etree._Element, party: Party, without_vat: bool) -> None:

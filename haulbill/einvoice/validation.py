@@ -73,15 +73,16 @@ class ValidationReport:
 
 
 def find_artefacts() -> Path | None:
-    """The artefact folder: Django setting or environment `HAULBILL_PEPPOL_ARTEFACTS`, else
+    """The artefact folder: the `PEPPOL_ARTEFACTS` setting (read from the environment variable
+    `HAULBILL_PEPPOL_ARTEFACTS`), the variable itself when Django is not configured, else
     `shared/peppol` beside the repository when present, else None."""
     configured: str | None = None
     try:
         from django.conf import settings
 
         if settings.configured:
-            configured = getattr(settings, ENV_VAR, None)
-    except ImportError:  # pragma: no cover - Django is a dependency, but this module is not
+            configured = getattr(settings, "PEPPOL_ARTEFACTS", None)
+    except ImportError:  # pragma: no cover - Django is a dependency, but this module need not be
         pass
     configured = configured or os.environ.get(ENV_VAR)
     if configured:
@@ -97,9 +98,7 @@ class _Compiled:
         from saxonche import PySaxonProcessor
 
         self.pid = os.getpid()
-        self.schemas = {
-            root: etree.XMLSchema(etree.parse(str(folder / xsd))) for root, xsd in ROOTS.items()
-        }
+        self.schemas = {root: etree.XMLSchema(etree.parse(str(folder / xsd))) for root, xsd in ROOTS.items()}
         self.processor = PySaxonProcessor(license=False)
         xslt = self.processor.new_xslt30_processor()
         self.stylesheets: list[tuple[Layer, Any]] = [
@@ -164,11 +163,12 @@ class Validator:
         if not schema.validate(tree):
             # Schematron assumes schema-valid input (it casts amounts and dates), so the
             # chain stops here, as the official validators do.
-            return [
-                Finding("xsd", "XSD", "fatal", error.message, f"line {error.line}")
-                for error in schema.error_log
-            ]
-        node = state.processor.parse_xml(xml_text=xml.decode("utf-8"))
+            return [Finding("xsd", "XSD", "fatal", error.message, f"line {error.line}") for error in schema.error_log]
+        try:
+            text = xml.decode("utf-8")
+        except UnicodeDecodeError as error:
+            return [Finding("xml", "XML", "fatal", f"Peppol documents are UTF-8: {error}", "/")]
+        node = state.processor.parse_xml(xml_text=text)
         findings: list[Finding] = []
         for layer, stylesheet in state.stylesheets:
             svrl = stylesheet.transform_to_string(xdm_node=node)

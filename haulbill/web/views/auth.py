@@ -28,14 +28,12 @@ class ThrottledLoginView(auth_views.LoginView):
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         username = request.POST.get("username", "")
         if throttle.is_locked(username, client_address(request)):
-            form = AuthenticationForm(request, data=None)
             minutes = settings.LOGIN_THROTTLE_WINDOW_SECONDS // 60
-            form.add_error(
-                None,
-                _("Too many failed sign-in attempts. Wait %(minutes)d minutes or ask an administrator to reset your password.")
-                % {"minutes": minutes},
-            )
-            return self.render_to_response(self.get_context_data(form=form), status=429)
+            locked = _(
+                "Too many failed sign-in attempts. Wait %(minutes)d minutes or ask an administrator to reset your password."
+            ) % {"minutes": minutes}
+            context = self.get_context_data(form=AuthenticationForm(request), locked_message=locked)
+            return self.render_to_response(context, status=429)
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:

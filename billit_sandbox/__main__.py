@@ -1,0 +1,3 @@
+from billit_sandbox.cli import main
+
+main()

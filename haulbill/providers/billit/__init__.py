@@ -1,0 +1,1 @@
+"""Billit (api.billit.be): the HTTP client and its wire models. The provider maps them to our domain."""
