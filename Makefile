@@ -12,10 +12,10 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 .PHONY: demo test test-fast test-slow test-postgres bench setup setup-dev system-packages lint typecheck clean
 
 # Debian packages the product and its tests need: Pango for WeasyPrint's PDFs, Chromium for the browser
-# journey, poppler-utils to read PDFs back in tests. Installed only when missing (we are root here).
+# journey, poppler-utils to read PDFs back in tests, gettext for the translation catalogs. Installed only when missing (we are root here).
 system-packages:
 	@missing=""; \
-	for pkg in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core chromium poppler-utils; do \
+	for pkg in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core chromium poppler-utils gettext; do \
 	  dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; \
 	done; \
 	if [ -n "$$missing" ]; then \

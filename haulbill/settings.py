@@ -56,9 +56,7 @@ ALLOWED_HOSTS = [
     for h in os.environ.get("HAULBILL_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver").split(",")
     if h.strip()
 ]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in os.environ.get("HAULBILL_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
-]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("HAULBILL_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -145,6 +143,7 @@ LOGIN_THROTTLE_WINDOW_SECONDS = int(os.environ.get("HAULBILL_LOGIN_THROTTLE_WIND
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("nl", _("Dutch"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["haulbill.formats"]
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True
 USE_TZ = True
@@ -166,7 +165,9 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Front-end packages installed from the npm registry by `make` (package.json): served by us, never from a CDN.
 NODE_MODULES = Path(os.environ.get("HAULBILL_NODE_MODULES") or BASE_DIR.parent / "node_modules")
-STATICFILES_DIRS = [("vendor/pico", NODE_MODULES / "@picocss" / "pico" / "css")] if (NODE_MODULES / "@picocss").exists() else []
+STATICFILES_DIRS = (
+    [("vendor/pico", NODE_MODULES / "@picocss" / "pico" / "css")] if (NODE_MODULES / "@picocss").exists() else []
+)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
