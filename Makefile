@@ -9,7 +9,7 @@ HB := $(BIN)/haulbill
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/haulbill
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test test-fast test-slow test-postgres bench setup setup-dev system-packages lint typecheck clean
+.PHONY: messages demo test test-fast test-slow test-postgres bench setup setup-dev system-packages lint typecheck clean
 
 # Debian packages the product and its tests need: Pango for WeasyPrint's PDFs, Chromium for the browser
 # journey, poppler-utils to read PDFs back in tests, gettext for the translation catalogs. Installed only when missing (we are root here).
@@ -78,6 +78,11 @@ test-slow:
 
 bench: setup-dev
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# Re-extract the translatable strings (en -> fr, nl) and compile the catalogs.
+messages:
+	cd haulbill && HAULBILL_VAR_DIR=$(CURDIR)/var ../$(BIN)/haulbill makemessages -l fr -l nl --no-obsolete --no-location
+	cd haulbill && HAULBILL_VAR_DIR=$(CURDIR)/var ../$(BIN)/haulbill compilemessages
 
 clean:
 	rm -rf $(VENV) var node_modules

@@ -100,7 +100,7 @@ class Api:
             ("DELETE", r"/v1/webhooks/(?P<wid>-?\d+)", self.delete_webhook, "company"),
             ("POST", r"/v1/webhooks/refresh/(?P<wid>-?\d+)", self.refresh_webhook, "company"),
         ]:
-            self.routes.append((method, re.compile(pattern + "$", re.IGNORECASE), handler, auth))
+            self.routes.append((method, re.compile(pattern + "$", re.IGNORECASE), handler, auth))  # type: ignore[arg-type]
 
     # dispatch -----------------------------------------------------------------------------------------------
     def route_name(self, method: str, path: str) -> str:
@@ -218,7 +218,8 @@ class Api:
             params["$skip"] = str(skip + size)
             if top is not None:
                 params["$top"] = str(remaining)
-            next_link = f"http://{request.host}{request.path}?{urlencode(params)}"
+            base = self.settings.get("next_page_base") or f"http://{request.host}"
+            next_link = f"{base}{request.path}?{urlencode(params)}"
         return Response(200, {"Items": page, "NextPageLink": next_link, "Count": total})
 
     # account ------------------------------------------------------------------------------------------------

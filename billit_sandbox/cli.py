@@ -6,9 +6,14 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import Protocol
 
 from billit_sandbox.faults import FaultConfig
 from billit_sandbox.seed import DEMO_COMPANY_ID, DEMO_KEY, TWIN_COMPANY_IDS, TWO_COMPANIES_KEY
+
+
+class SupportsWrite(Protocol):
+    def write(self, text: str, /) -> object: ...
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -52,19 +57,19 @@ def faults_from(options: argparse.Namespace) -> FaultConfig:
     )
 
 
-def serve(options: argparse.Namespace, out: object = None) -> None:
+def serve(options: argparse.Namespace, out: SupportsWrite | None = None) -> None:
     from billit_sandbox.server import SandboxServer
 
     logging.basicConfig(level=logging.DEBUG if options.verbose else logging.INFO, format="%(message)s")
     server = SandboxServer(options.host, options.port, data=options.data, faults=faults_from(options))
     stream = out or sys.stdout
-    print(f"Billit sandbox listening on {server.base_url}", file=stream, flush=True)  # type: ignore[call-overload]
-    print(
+    stream.write(f"Billit sandbox listening on {server.base_url}\n")
+    stream.write(
         f"  ApiKey {DEMO_KEY} -> PartyID {DEMO_COMPANY_ID}; "
-        f"ApiKey {TWO_COMPANIES_KEY} -> PartyIDs {', '.join(map(str, TWIN_COMPANY_IDS))}",
-        file=stream,  # type: ignore[call-overload]
-        flush=True,
+        f"ApiKey {TWO_COMPANIES_KEY} -> PartyIDs {', '.join(map(str, TWIN_COMPANY_IDS))}\n"
     )
+    if hasattr(stream, "flush"):
+        stream.flush()
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -86,14 +86,12 @@ class OrderService:
         expiry = wire.parse_datetime(order["ExpiryDate"]).date()
         days = (date.today() - expiry).days
         overdue = bool(order.get("OrderDirection") == "Income" and not order.get("Paid") and days > 0)
-        return {**order, "Overdue": overdue, "DaysOverdue": days if overdue else 0}
+        shown = {k: v for k, v in order.items() if not k.startswith("_")}
+        return {**shown, "Overdue": overdue, "DaysOverdue": days if overdue else 0}
 
     # numbering ----------------------------------------------------------------------------------------------
     def _number_taken(self, company_id: int, order_type: str, number: str, except_id: int | None = None) -> bool:
-        return any(
-            o.get("OrderType") == order_type and o.get("OrderNumber") == number and o["OrderID"] != except_id
-            for o in self.store.list("order", company_id)
-        )
+        return self.store.order_number_taken(company_id, order_type, number, except_id)
 
     def next_number(self, company_id: int, sequence_type: Any, consume: bool) -> str:
         if sequence_type not in SEQUENCE_TYPES:
@@ -152,11 +150,10 @@ class OrderService:
                 number = str(self.store.next_value(f"seq:{company_id}:{direction}-{order_type}", start=1))
 
         about = body.get("AboutInvoiceNumber")
-        if order_type == "CreditNote" and about:
-            if not self._number_taken(company_id, "Invoice", str(about)):
-                raise bad_request(
-                    "GenericError", f"AboutInvoiceNumber '{about}' does not match an invoice of this company."
-                )
+        if order_type == "CreditNote" and about and not self._number_taken(company_id, "Invoice", str(about)):
+            raise bad_request(
+                "GenericError", f"AboutInvoiceNumber '{about}' does not match an invoice of this company."
+            )
 
         now = _now()
         if order_id is None:
@@ -196,9 +193,9 @@ class OrderService:
                 order[name] = body[name]
         if existing is not None:
             for keep in ("Created", "Paid", "PaidDate", "IsSent", "Invoiced", "OrderStatus", "Messages",
-                         "CurrentDocumentDeliveryDetails", "Payments"):  # fmt: skip
+                         "CurrentDocumentDeliveryDetails", "_payments"):  # fmt: skip
                 order[keep] = existing.get(keep)
-            paid_so_far = sum((Decimal(str(p)) for p in existing.get("Payments") or []), Decimal(0))
+            paid_so_far = sum((Decimal(str(p)) for p in existing.get("_payments") or []), Decimal(0))
             order["ToPay"] = Decimal(0) if order["Paid"] else total_incl - paid_so_far
         order.update(counter_party)
         order["OrderPDF"] = self._pdf(company_id, order)
@@ -339,7 +336,7 @@ class OrderService:
         if amount <= 0:
             raise bad_request("GenericError", "Amount must be greater than zero.")
         paid_on = _date(body["Date"], "Date") if body.get("Date") else _now()[:10] + "T00:00:00"
-        order["Payments"] = [*(order.get("Payments") or []), str(amount)]
+        order["_payments"] = [*(order.get("_payments") or []), str(amount)]
         # Overpayment leaves ToPay at zero rather than negative (Billit's behaviour here is undocumented).
         order["ToPay"] = max(Decimal(order["ToPay"]) - amount, Decimal(0))
         if order["ToPay"] == 0:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from typing import Any
 
 from billit_sandbox import wire
@@ -64,7 +63,8 @@ class PartyService:
         if existing is not None:
             merged = {**existing, **fields, "PartyID": existing["PartyID"]}
             self.validate(merged)
-            merged.pop("Identifiers", None) if not merged.get("Identifiers") else None
+            if not merged.get("Identifiers"):
+                merged.pop("Identifiers", None)  # recomputed from a changed Belgian VAT number
             doc = party_document(existing["PartyID"], merged, merged.get("PartyType") or "Customer")
             doc["Created"] = existing.get("Created")
             doc["LastModified"] = _now()
@@ -124,6 +124,3 @@ class PartyService:
 
 def _norm(value: Any) -> str:
     return re.sub(r"[\s.]", "", value).upper() if isinstance(value, str) else ""
-
-
-_ = Decimal  # money fields are Decimals end to end

@@ -10,18 +10,21 @@ Control endpoints (never faulted, no key; the sandbox is meant for loopback):
   DELETE /_sandbox/peppol/participants  same body, unregisters
   GET  /_sandbox/orders                 every order of every company (optional ?company_id=)
   GET  /_sandbox/webhooks/deliveries    webhook deliveries made so far
-  POST /_sandbox/settings               {"email_fallback": true} restores the pre-2026 Peppol → e-mail fallback
+  POST /_sandbox/settings               {"email_fallback": true} restores the pre-2026 Peppol → e-mail fallback;
+                                        {"next_page_base": "http://other:1"} bends NextPageLink (client tests)
+  POST /_sandbox/accounts               {"ApiKey": "...", "Companies": [100001]} adds an API key (a new user)
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import threading
 import time
 from collections import Counter, deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlsplit
 
 from billit_sandbox import seed, wire
@@ -32,6 +35,9 @@ from billit_sandbox.webhooks import WebhookDispatcher
 
 log = logging.getLogger("billit_sandbox")
 JOURNAL_SIZE = 2000
+# email_fallback: Peppol falls back to e-mail unless StrictTransportType (Billit before February 2026).
+# next_page_base: scheme://host[:port] put in NextPageLink instead of the request's Host (to test clients).
+DEFAULT_SETTINGS: dict[str, Any] = {"email_fallback": False, "next_page_base": None}
 _JOURNAL_HEADERS = ("content-type", "user-agent", "partyid", "idempotency-key", "idempotent-key",
                     "stricttransporttype")  # fmt: skip
 
@@ -43,7 +49,7 @@ class Sandbox:
         self.store = Store(data)
         self.default_faults = faults or FaultConfig()
         self.faults = FaultPlan(self.default_faults)
-        self.settings: dict[str, Any] = {"email_fallback": False}
+        self.settings: dict[str, Any] = dict(DEFAULT_SETTINGS)
         self.webhooks = WebhookDispatcher(self.store)
         self.api = Api(self.store, self.settings, self.webhooks.publish)
         self._stats_lock = threading.Lock()
@@ -63,11 +69,15 @@ class Sandbox:
             self.requests = 0
 
     def reset(self) -> None:
+        # Requests still in flight (a hanging "timeout" fault) finish first, so none lands in the fresh state.
+        deadline = time.monotonic() + 10
+        while self.in_flight > 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
         self.webhooks.wait_idle()
         seed.seed(self.store)
         self.faults.configure(self.default_faults)
         self.settings.clear()
-        self.settings["email_fallback"] = False
+        self.settings.update(DEFAULT_SETTINGS)
         self.journal.clear()
         self.webhooks.deliveries.clear()
         self._reset_stats()
@@ -135,6 +145,18 @@ class Sandbox:
             if path == "/_sandbox/webhooks/deliveries":
                 self.webhooks.wait_idle()
                 return Response(200, list(self.webhooks.deliveries))
+            if path == "/_sandbox/accounts" and method == "POST":
+                body = request.json()
+                key, companies = str(body.get("ApiKey", "")), body.get("Companies") or [seed.DEMO_COMPANY_ID]
+                if not key or not all(self.store.get("company", c, c) for c in companies):
+                    return Response(400, {"Message": "ApiKey and existing Companies (PartyIDs) are required"})
+                user_id = self.store.next_value("user", start=100)
+                self.store.put_account(
+                    key,
+                    {"UserID": user_id, "Email": f"user{user_id}@haulbill.example", "FirstName": "Test",
+                     "LastName": f"User {user_id}", "Companies": companies},
+                )  # fmt: skip
+                return Response(200, {"UserID": user_id, "Companies": companies})
             if path == "/_sandbox/settings" and method == "POST":
                 body = request.json()
                 unknown = sorted(set(body) - set(self.settings))
@@ -173,9 +195,16 @@ class Sandbox:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "BillitSandbox/1.0"
-    sys_version = ""
     timeout = 120  # idle keep-alive connections are closed after this
     server: SandboxHTTPServer
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body leave in separate writes; without NODELAY, Nagle + delayed ACK add ~40 ms per answer.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         log.debug("%s %s", self.address_string(), format % args)
@@ -196,7 +225,7 @@ class _Handler(BaseHTTPRequestHandler):
             query=dict(parse_qsl(url.query, keep_blank_values=True)),
             headers={k.lower(): v for k, v in self.headers.items()},
             body=body,
-            host=self.headers.get("Host") or f"{self.server.server_address[0]}:{self.server.server_address[1]}",
+            host=self.headers.get("Host") or self.server.authority,
         )
         if url.path.startswith("/_sandbox/"):
             self._send(sandbox.control(request))
@@ -252,10 +281,8 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(fault.timeout_s)
         # drop (and timeout, once the client has given up): close without an answer
         self.close_connection = True
-        try:
+        with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         return fault.kind
 
 
@@ -267,6 +294,11 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], sandbox: Sandbox) -> None:
         self.sandbox = sandbox
         super().__init__(address, _Handler)
+
+    @property
+    def authority(self) -> str:
+        host, port = cast(tuple[str, int], self.server_address[:2])
+        return f"{host}:{port}"
 
 
 class SandboxServer:
@@ -281,11 +313,12 @@ class SandboxServer:
 
     @property
     def base_url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{self.httpd.authority}"
 
     def start(self) -> SandboxServer:
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="billit-sandbox", daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="billit-sandbox", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -297,3 +330,6 @@ class SandboxServer:
         self.httpd.server_close()
         if self._thread:
             self._thread.join(timeout=5)
+        self.sandbox.webhooks.wait_idle()
+        self.sandbox.webhooks.stop()
+        self.sandbox.store.close()

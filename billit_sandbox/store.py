@@ -18,6 +18,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (kind TEXT NOT NULL, id INTEGER NOT NULL, company_id INTEGER NOT NULL,
                                  body TEXT NOT NULL, PRIMARY KEY (kind, id));
 CREATE INDEX IF NOT EXISTS docs_company ON docs (kind, company_id);
+CREATE INDEX IF NOT EXISTS docs_order_number ON docs (kind, company_id, json_extract(body, '$.OrderNumber'));
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS idempotency (company_id INTEGER NOT NULL, key TEXT NOT NULL, created TEXT NOT NULL,
                                         PRIMARY KEY (company_id, key));
@@ -116,6 +117,15 @@ class Store:
                     "SELECT body FROM docs WHERE kind=? AND company_id=? ORDER BY id", (kind, company_id)
                 ).fetchall()
         return [wire.loads(row[0]) for row in rows]
+
+    def order_number_taken(self, company_id: int, order_type: str, number: str, except_id: int | None) -> bool:
+        with self.lock:
+            row = self.conn.execute(
+                "SELECT 1 FROM docs WHERE kind='order' AND company_id=? AND json_extract(body, '$.OrderNumber')=?"
+                " AND json_extract(body, '$.OrderType')=? AND id IS NOT ?",
+                (company_id, number, order_type, except_id),
+            ).fetchone()
+        return row is not None
 
     # accounts -----------------------------------------------------------------------------------------------
     def put_account(self, api_key: str, body: dict[str, Any]) -> None:

@@ -44,6 +44,9 @@ class WebhookDispatcher:
         for entity_type, update_type, entity in events:
             self._queue.put((company_id, entity_type, update_type, entity))
 
+    def stop(self) -> None:
+        self._queue.put(None)
+
     def wait_idle(self, timeout: float = 5.0) -> None:
         deadline = time.monotonic() + timeout
         while self._queue.unfinished_tasks and time.monotonic() < deadline:
@@ -52,9 +55,11 @@ class WebhookDispatcher:
     def _run(self) -> None:
         while True:
             item = self._queue.get()
+            if item is None:
+                self._queue.task_done()
+                return
             try:
-                if item is not None:
-                    self._deliver(*item)
+                self._deliver(*item)
             except Exception:  # a broken receiver must not stop later deliveries
                 log.exception("webhook delivery failed")
             finally:

@@ -41,9 +41,7 @@ def _encode(value: Any, out: list[str]) -> None:
         out.append(json.dumps(value))
     elif isinstance(value, str):
         out.append(json.dumps(value, ensure_ascii=False))
-    elif isinstance(value, datetime):
-        out.append(json.dumps(format_datetime(value)))
-    elif isinstance(value, date):
+    elif isinstance(value, (datetime, date)):
         out.append(json.dumps(format_datetime(value)))
     elif isinstance(value, dict):
         out.append("{")

@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "haulbill.transports",
     "haulbill.providers",
     "haulbill.invoicing",
+    "haulbill.einvoice",
+    "haulbill.delivery",
+    "haulbill.fuel",
     "haulbill.web",
     "haulbill.api",
 ]

@@ -33,6 +33,73 @@ def _basics(company: Company, made: dict[str, Any]) -> None:
     made.update(customer=customer, product=product, transport=transport)
 
 
+@maker
+def _finalised_invoice(company: Company, made: dict[str, Any]) -> None:
+    """A finalised invoice made by the engine (its UBL download must stay company A's)."""
+    from haulbill.invoicing import services
+    from haulbill.invoicing.models import Invoice
+    from haulbill.invoicing.selection import Selection
+
+    customer = CustomerFactory(company=company, name=f"{MARKER} Invoiced customer")
+    transport = TransportFactory(company=company, customer=customer, reference=f"{MARKER}-T2")
+    PriceLineFactory(
+        transport=transport, product=made["product"], description=f"{MARKER} freight", unit_price=Decimal("250")
+    )
+    run, _summary = services.invoice_run(company, Selection(customer_ids=(customer.pk,)), finalise=True)
+    made["invoice"] = Invoice.objects.for_company(company).get(run=run)
+    # The run page's progress fragment needs the run's job.
+    from haulbill.core.models import Job, JobStatus
+    from haulbill.invoicing.models import InvoicingRun
+
+    job = Job.objects.create(
+        company=company, kind="invoicing_run", status=JobStatus.SUCCEEDED, result={"summary": f"{MARKER} run"}
+    )
+    InvoicingRun.objects.filter(pk=run.pk).update(job=job)
+
+
+@maker
+def _linking(company: Company, made: dict[str, Any]) -> None:
+    """A link proposal and a finished job (the job progress page and the linking review list them)."""
+    from haulbill.addressbook.models import LinkProposal
+    from haulbill.core.models import Job, JobStatus
+
+    customer = CustomerFactory(company=company, name=f"{MARKER} Unlinked customer")
+    LinkProposal.objects.create(
+        company=company, customer=customer, provider="billit", remote_id="9902", remote_name=f"{MARKER} party",
+        method="name", score=91,
+    )  # fmt: skip
+    made["job"] = Job.objects.create(
+        company=company, kind="link-customers", status=JobStatus.SUCCEEDED, result={"summary": f"{MARKER} job"}
+    )
+
+
+@maker
+def _drafts_and_fuel(company: Company, made: dict[str, Any]) -> None:
+    """A draft invoice (pro forma pages), a fuel index series with a value and a customer's fuel clause."""
+    import datetime as dt
+
+    from haulbill.fuel.models import FuelClause, FuelIndexSeries, FuelIndexValue
+    from haulbill.invoicing import services
+    from haulbill.invoicing.models import Invoice
+    from haulbill.invoicing.selection import Selection
+
+    customer = CustomerFactory(company=company, name=f"{MARKER} Draft customer")
+    transport = TransportFactory(company=company, customer=customer, reference=f"{MARKER}-T3")
+    PriceLineFactory(
+        transport=transport, product=made["product"], description=f"{MARKER} draft line", unit_price=Decimal("80")
+    )
+    made["draft"] = Invoice.objects.for_company(company).get(
+        run=services.start_run(company, Selection(customer_ids=(customer.pk,)))
+    )
+    series = FuelIndexSeries.objects.create(company=company, name=f"{MARKER} diesel")
+    FuelIndexValue.objects.create(company=company, series=series, month=dt.date(2026, 11, 1), value=Decimal("1.8"))
+    gas = ProductFactory(company=company, name=f"{MARKER} gas index", item_code=f"{MARKER}-GAS", is_fuel_surcharge=True)
+    FuelClause.objects.create(
+        company=company, customer=customer, series=series, reference_value=Decimal("1.65"), fuel_share=Decimal("30"),
+        surcharge_product=gas,
+    )  # fmt: skip
+
+
 def populate(company: Company) -> dict[str, Any]:
     made: dict[str, Any] = {}
     for fn in MAKERS:

@@ -17,8 +17,9 @@ from haulbill.transports.models import PriceLine, Transport, TransportStatus
 
 
 def belgian_enterprise_number(seed: int) -> str:
-    """10 digits, the last two = 97 - (first 8 mod 97): valid for KBO/BCE and PEPPOL-COMMON-R043."""
-    base = 20_000_000 + (seed * 7919) % 79_999_999
+    """10 digits starting with 0 (as KBO/BCE numbers do), the last two = 97 - (first 8 mod 97): valid for
+    python-stdnum, Customer.clean and PEPPOL-COMMON-R043."""
+    base = 1_000_000 + (seed * 7919) % 8_999_999
     check = 97 - base % 97
     return f"{base:08d}{check:02d}"
 
@@ -123,6 +124,10 @@ class TransportFactory(factory.django.DjangoModelFactory):
     unloading_place = "Liège"
     unloading_date = dt.date(2026, 11, 4)
     status = TransportStatus.DONE
+    # A finished transport in tests is a verified one (the invoicing gate); planned ones are not.
+    verified_at = factory.LazyAttribute(
+        lambda o: dt.datetime(2026, 11, 5, 8, 0, tzinfo=dt.UTC) if o.status == TransportStatus.DONE else None
+    )
 
 
 class PriceLineFactory(factory.django.DjangoModelFactory):

@@ -43,11 +43,56 @@ MAX_BLOCK_PAIRS = 2_000_000
 
 # Legal forms that carry no identity: "Kroon BV" and "Kroon NV" are the same name for matching.
 LEGAL_FORMS = frozenset(
-    """
-    bv nv srl sprl sa sarl sas sasu eurl snc sc scrl scs cv cvba cvoa bvba vof commv comm gcv
-    gmbh ag kg ohg ug ltd limited plc llc inc corp co cie ets etn asbl vzw aisbl ivzw bvbvba
-    spa srls sl slu ab as oy
-    """.split()
+    [
+        "bv",
+        "nv",
+        "srl",
+        "sprl",
+        "sa",
+        "sarl",
+        "sas",
+        "sasu",
+        "eurl",
+        "snc",
+        "sc",
+        "scrl",
+        "scs",
+        "cv",
+        "cvba",
+        "cvoa",
+        "bvba",
+        "vof",
+        "commv",
+        "comm",
+        "gcv",
+        "gmbh",
+        "ag",
+        "kg",
+        "ohg",
+        "ug",
+        "ltd",
+        "limited",
+        "plc",
+        "llc",
+        "inc",
+        "corp",
+        "co",
+        "cie",
+        "ets",
+        "etn",
+        "asbl",
+        "vzw",
+        "aisbl",
+        "ivzw",
+        "bvbvba",
+        "spa",
+        "srls",
+        "sl",
+        "slu",
+        "ab",
+        "as",
+        "oy",
+    ]
 )
 _DOTTED_ABBREVIATION = re.compile(r"\b(?:[a-z]\.){2,}")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -245,9 +290,8 @@ def _name_candidates(customers: Sequence[Party], remotes: Sequence[Party], propo
             score = name_score
             if city_only:
                 score -= CITY_ONLY_PENALTY
-            elif customer.city and party.city and customer.city != party.city:
-                if fuzz.ratio(customer.city, party.city) < 85:
-                    score -= CITY_MISMATCH_PENALTY
+            elif customer.city and party.city and fuzz.ratio(customer.city, party.city) < 85:
+                score -= CITY_MISMATCH_PENALTY
             if score >= propose_at and score > scores[li].get(ri, -1):
                 scores[li][ri] = score
 

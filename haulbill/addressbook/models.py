@@ -42,7 +42,9 @@ class Customer(CompanyOwned):
         _("invoicing ID"),
         max_length=40,
         blank=True,
-        help_text=_("The customer's ID in the invoicing platform (in Billit: the number after Customer/ in the address bar)."),
+        help_text=_(
+            "The customer's ID in the invoicing platform (in Billit: the number after Customer/ in the address bar)."
+        ),
     )
     payment_delay_days = models.PositiveIntegerField(
         _("payment delay (days)"), null=True, blank=True, help_text=_("Empty: the company's default.")
@@ -142,7 +144,9 @@ class LinkProposal(CompanyOwned):
     ambiguous = models.BooleanField(
         _("ambiguous"), default=False, help_text=_("Several candidates are as likely: choose by hand.")
     )
-    status = models.CharField(_("status"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)

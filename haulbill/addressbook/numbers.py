@@ -40,7 +40,9 @@ def normalise_vat(value: str, country: str = "") -> str:
     try:
         return str(eu_vat.validate(compact))
     except stdnum_exceptions.InvalidChecksum as exc:
-        raise NumberError(_("The VAT number %(value)s has a wrong check digit: please retype it.") % {"value": raw}) from exc
+        raise NumberError(
+            _("The VAT number %(value)s has a wrong check digit: please retype it.") % {"value": raw}
+        ) from exc
     except stdnum_exceptions.ValidationError as exc:
         raise NumberError(
             _("%(value)s is not a valid EU VAT number: it must start with the country code, e.g. BE0477472701.")
@@ -70,7 +72,9 @@ def normalise_enterprise_number(value: str, country: str) -> str:
             _("The enterprise number %(value)s has a wrong check digit: please retype it.") % {"value": raw}
         ) from exc
     except stdnum_exceptions.ValidationError as exc:
-        raise NumberError(_("%(value)s is not a valid enterprise number for %(country)s.") % {"value": raw, "country": country}) from exc
+        raise NumberError(
+            _("%(value)s is not a valid enterprise number for %(country)s.") % {"value": raw, "country": country}
+        ) from exc
     # Luxembourg (RCS) and Germany (Handelsregister) numbers have no checksum: keep them compact.
     return compact
 

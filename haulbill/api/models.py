@@ -56,7 +56,9 @@ class IdempotencyRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["membership", "key"], name="idempotency_key_once_per_membership")]
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "key"], name="idempotency_key_once_per_membership")
+        ]
 
     def __str__(self) -> str:
         return f"idempotency key of membership {self.membership_id}"

@@ -31,7 +31,13 @@ BE_CITIES = [
     ("3500", "Hasselt"), ("6000", "Charleroi"), ("5000", "Namur"), ("2800", "Mechelen"), ("3000", "Leuven"),
 ]  # fmt: skip
 FR_CITIES = [("59000", "Lille"), ("75012", "Paris"), ("69007", "Lyon"), ("67000", "Strasbourg"), ("51100", "Reims")]
-NL_CITIES = [("3011", "Rotterdam"), ("5611", "Eindhoven"), ("4811", "Breda"), ("6211", "Maastricht"), ("1012", "Amsterdam")]
+NL_CITIES = [
+    ("3011", "Rotterdam"),
+    ("5611", "Eindhoven"),
+    ("4811", "Breda"),
+    ("6211", "Maastricht"),
+    ("1012", "Amsterdam"),
+]
 NAME_PARTS = [
     "Brouwerij", "Staalbouw", "Agri", "Logistiek", "Papier", "Chimie", "Meubelen", "Bouwmaterialen", "Textiel",
     "Voeding", "Verpakking", "Metaal", "Hout", "Plastics", "Granen", "Beton", "Glas", "Vinyl",
@@ -234,18 +240,31 @@ def _transports(
             for t in created:
                 international = t.customer.country != "BE"
                 base = products["INT" if international else "NAT"]
-                price = Decimal(rng.randint(280, 1900)).quantize(Decimal("1")) + Decimal(rng.choice(["0", "0.50", "0.25"]))
+                price = Decimal(rng.randint(280, 1900)).quantize(Decimal("1")) + Decimal(
+                    rng.choice(["0", "0.50", "0.25"])
+                )
                 lines.append(
                     PriceLine(
-                        company=company, transport=t, position=1, product=base, unit="C62", quantity=Decimal("1"),
-                        unit_price=price, description=f"Transport {t.loading_place} → {t.unloading_place}",
+                        company=company,
+                        transport=t,
+                        position=1,
+                        product=base,
+                        unit="C62",
+                        quantity=Decimal("1"),
+                        unit_price=price,
+                        description=f"Transport {t.loading_place} → {t.unloading_place}",
                     )
                 )
                 if rng.random() < 0.3:
                     lines.append(
                         PriceLine(
-                            company=company, transport=t, position=2, product=products["WAIT"], unit="HUR",
-                            quantity=Decimal(rng.choice(["0.5", "1", "1.5", "2", "3"])), unit_price=Decimal("55.00"),
+                            company=company,
+                            transport=t,
+                            position=2,
+                            product=products["WAIT"],
+                            unit="HUR",
+                            quantity=Decimal(rng.choice(["0.5", "1", "1.5", "2", "3"])),
+                            unit_price=Decimal("55.00"),
                             description="Waiting hours at unloading",
                         )
                     )
@@ -253,8 +272,14 @@ def _transports(
                     # A line the TMS sent without an item code: the pre-flight shows where to fix it.
                     lines.append(
                         PriceLine(
-                            company=company, transport=t, position=3, product=None, unit="C62",
-                            quantity=Decimal("1"), unit_price=Decimal("35.00"), description="Tail-lift surcharge",
+                            company=company,
+                            transport=t,
+                            position=3,
+                            product=None,
+                            unit="C62",
+                            quantity=Decimal("1"),
+                            unit_price=Decimal("35.00"),
+                            description="Tail-lift surcharge",
                         )
                     )
             PriceLine.objects.bulk_create(lines)

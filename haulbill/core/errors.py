@@ -5,7 +5,8 @@ The same object serves the page, the API and the CLI, so the three say the same 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -17,7 +18,7 @@ class Problem:
     field: str = ""
     blocking: bool = True
     subject: str = ""  # e.g. "transport:T-123" or "customer:42": what the problem is about
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -72,11 +72,14 @@ def run_job(job: Job, work: Callable[[ProgressCallback], dict[str, Any]], echo: 
             status=JobStatus.SUCCEEDED,
             result=result,
             finished_at=timezone.now(),
-            done=progress.job.done if result is None else _final_done(job),
+            done=_final_done(job),
         )
     return Job.objects.get(pk=job.pk)
 
 
 def _final_done(job: Job) -> int:
-    row = Job.objects.filter(pk=job.pk).values("done", "total").first() or {}
-    return int(row.get("total") or row.get("done") or 0)
+    row = Job.objects.filter(pk=job.pk).values_list("done", "total").first()
+    if row is None:
+        return 0
+    done, total = row
+    return int(total or done or 0)

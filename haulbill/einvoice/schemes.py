@@ -103,6 +103,22 @@ class Endpoint:
         return f"{self.scheme}:{self.identifier}"
 
 
+_PARTICIPANT = re.compile(r"^(?P<scheme>[0-9]{4}):(?P<identifier>\S+)$")
+
+
+def parse_participant(value: str) -> Endpoint | None:
+    """`0208:0123456749` as an Endpoint; None for anything that is not `<4-digit scheme>:<identifier>`."""
+    match = _PARTICIPANT.match((value or "").strip())
+    return Endpoint(match["scheme"], match["identifier"]) if match else None
+
+
+def party_endpoint(
+    peppol_identifier: str, country: str, vat_number: str = "", enterprise_number: str = ""
+) -> Endpoint | None:
+    """The address a party was given (its Peppol identifier) when well-formed, else the one `endpoint_for` derives."""
+    return parse_participant(peppol_identifier) or endpoint_for(country, vat_number, enterprise_number)
+
+
 def compact(value: str) -> str:
     """The identifier without spaces, dots, dashes or slashes, upper-cased."""
     return re.sub(r"[^0-9A-Za-z]", "", value or "").upper()

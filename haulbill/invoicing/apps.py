@@ -6,3 +6,6 @@ class InvoicingConfig(AppConfig):
     name = "haulbill.invoicing"
     label = "invoicing"
     verbose_name = _("Invoicing")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the freeze of invoiced transports)

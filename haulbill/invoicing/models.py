@@ -32,6 +32,9 @@ def validate_number_format(value: str) -> None:
         ) from exc
 
 
+NUMBERING_FIELDS = ("first_invoice_number", "number_format", "first_credit_note_number", "credit_note_number_format")
+
+
 class InvoicingSettings(models.Model):
     company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="invoicing_settings")
     extension_enabled = models.BooleanField(
@@ -67,6 +70,21 @@ class InvoicingSettings(models.Model):
 
     def __str__(self) -> str:
         return f"invoicing settings of {self.company}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Once a document is finalised the series cannot be re-based: the numbering fields are frozen."""
+        if self.pk and self.numbering_locked_at:
+            stored = InvoicingSettings.objects.filter(pk=self.pk).values(*NUMBERING_FIELDS).first() or {}
+            changed = [name for name in NUMBERING_FIELDS if name in stored and stored[name] != getattr(self, name)]
+            if changed:
+                raise ValidationError(
+                    {name: _("The numbering is locked since the first invoice was finalised.") for name in changed}
+                )
+        super().save(*args, **kwargs)
+
+    @property
+    def numbering_locked(self) -> bool:
+        return self.numbering_locked_at is not None
 
     @property
     def yearly_numbering(self) -> bool:
@@ -119,6 +137,13 @@ MUTABLE_AFTER_FINALISATION = frozenset(
         "push_state",
         "push_error",
         "push_attempts",
+        "push_retryable",
+        "push_lease_until",
+        "push_lease_owner",
+        "push_queued_at",
+        "send_state",
+        "send_method",
+        "send_error",
         "provider_order_id",
         "provider_number",
         "provider_totals",
@@ -230,6 +255,15 @@ class Invoice(CompanyOwned):
     provider_number = models.CharField(max_length=40, blank=True)
     provider_totals = models.JSONField(default=dict, blank=True)
     totals_mismatch = models.BooleanField(default=False)
+    # Push and send bookkeeping for background workers (haulbill.delivery): a failed push is retried only when
+    # retryable; a claim holds a lease (owner + expiry) so a crashed worker's invoices can be taken over.
+    push_retryable = models.BooleanField(default=True)
+    push_lease_until = models.DateTimeField(null=True, blank=True)
+    push_lease_owner = models.CharField(max_length=80, blank=True)
+    push_queued_at = models.DateTimeField(null=True, blank=True)
+    send_state = models.CharField(max_length=10, blank=True)  # "", to_send, sending, sent, failed
+    send_method = models.CharField(max_length=10, blank=True)
+    send_error = models.TextField(blank=True)
     # Delivery and payment status, driven by the status tracking.
     sent = models.BooleanField(default=False)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -257,6 +291,7 @@ class Invoice(CompanyOwned):
             models.Index(fields=["company", "kind", "status"]),
             models.Index(fields=["company", "customer"]),
             models.Index(fields=["company", "issue_date"]),
+            models.Index(fields=["push_state", "push_lease_until"]),
         ]
 
     def __str__(self) -> str:
@@ -340,3 +375,4 @@ class InvoiceLine(CompanyOwned):
         if self.invoice_id and self._invoice_is_frozen():
             raise FinalisedInvoiceError("The lines of a finalised invoice cannot be deleted.")
         return super().delete(*args, **kwargs)
+

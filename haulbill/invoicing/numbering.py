@@ -66,7 +66,11 @@ def _configured_first(company: Company, settings: InvoicingSettings, kind: str) 
 
         connection = active_connection(company)
         if connection is not None:
-            remote = connection.next_credit_note_number if kind == InvoiceKind.CREDIT_NOTE else connection.next_invoice_number
+            remote = (
+                connection.next_credit_note_number
+                if kind == InvoiceKind.CREDIT_NOTE
+                else connection.next_invoice_number
+            )
             parsed = trailing_number(remote)
             if parsed:
                 return parsed
@@ -117,7 +121,10 @@ def allocate(company: Company, kind: str, issue_date: dt.date) -> Allocated:
                 "The issue date %(date)s is earlier than the last finalised document's date (%(previous)s): numbers "
                 "and dates must stay in order. Use %(previous)s or a later date."
             )
-            % {"date": date_format(issue_date, "SHORT_DATE_FORMAT"), "previous": date_format(previous, "SHORT_DATE_FORMAT")},
+            % {
+                "date": date_format(issue_date, "SHORT_DATE_FORMAT"),
+                "previous": date_format(previous, "SHORT_DATE_FORMAT"),
+            },
             field="issue_date",
         )
     value = row.next_value

@@ -19,6 +19,8 @@ from haulbill.catalog.models import Product
 from haulbill.tenancy.models import Company
 from haulbill.transports.models import InvoicingStatus, PriceLine, Transport, TransportStatus
 
+from .totals import line_amount
+
 
 @dataclass(frozen=True)
 class Selection:
@@ -54,6 +56,7 @@ class LineRow:
     unit: str
     unit_price: Decimal
     product_id: int | None
+    amount: Decimal = Decimal("0")  # quantity x unit price rounded to the cent, computed once at load
 
 
 @dataclass(slots=True)
@@ -81,22 +84,23 @@ class Batch:
     transports: list[TransportRow]
     customers: dict[int, Customer]
     products: dict[int, Product]
+    source_ids: Any = None  # the transports' ids as a subquery, for deletes that must not list 10,000 ids
 
     def transports_of(self, customer_id: int) -> list[TransportRow]:
         return [t for t in self.transports if t.customer_id == customer_id]
 
 
 def eligible_transports(company: Company, selection: Selection) -> QuerySet[Transport]:
-    """Done, not yet invoiced transports whose service date (unloading, else loading) falls in the period."""
+    """Done, verified, not yet invoiced transports whose service date (unloading, else loading) falls in the period."""
     qs = Transport.objects.for_company(company).filter(
-        status=TransportStatus.DONE, invoicing_status=InvoicingStatus.NOT_INVOICED
+        status=TransportStatus.DONE, invoicing_status=InvoicingStatus.NOT_INVOICED, verified_at__isnull=False
     )
     if selection.date_from or selection.date_to:
-        qs = qs.annotate(service_day=Coalesce(F("unloading_date"), F("loading_date")))
+        service_day = Coalesce(F("unloading_date"), F("loading_date"))
         if selection.date_from:
-            qs = qs.filter(service_day__gte=selection.date_from)
+            qs = qs.alias(service_day=service_day).filter(service_day__gte=selection.date_from)  # type: ignore[misc, assignment]
         if selection.date_to:
-            qs = qs.filter(service_day__lte=selection.date_to)
+            qs = qs.alias(service_day=service_day).filter(service_day__lte=selection.date_to)  # type: ignore[misc, assignment]
     if selection.customer_ids:
         qs = qs.filter(customer_id__in=selection.customer_ids)
     return qs
@@ -111,7 +115,6 @@ def load(company: Company, transports: QuerySet[Transport]) -> Batch:
         )
     }
     ids = transports.values("id")
-    product_ids: set[int] = set()
     line_values = (
         PriceLine.objects.for_company(company)
         .filter(transport_id__in=ids)
@@ -120,9 +123,8 @@ def load(company: Company, transports: QuerySet[Transport]) -> Batch:
     )
     for values in line_values:
         line = LineRow(*values)
+        line.amount = line_amount(line.quantity, line.unit_price)
         rows[line.transport_id].lines.append(line)
-        if line.product_id:
-            product_ids.add(line.product_id)
     customers = {c.pk: c for c in Customer.objects.for_company(company).filter(pk__in=transports.values("customer_id"))}
     products = {
         p.pk: p
@@ -130,7 +132,7 @@ def load(company: Company, transports: QuerySet[Transport]) -> Batch:
             pk__in=PriceLine.objects.for_company(company).filter(transport_id__in=ids).values("product_id")
         )
     }
-    return Batch(transports=list(rows.values()), customers=customers, products=products)
+    return Batch(transports=list(rows.values()), customers=customers, products=products, source_ids=ids)
 
 
 def load_selection(company: Company, selection: Selection) -> Batch:

@@ -97,7 +97,7 @@ def resolve(product: ProductVat, customer: CustomerVat, mentions: Mentions) -> V
                 "vat_reverse_charge_without_vat_number",
                 _(
                     "Customer %(name)s is invoiced under intra-EU reverse charge but has no valid VAT number of "
-                    "another EU country: enter its VAT number with the country prefix, e.g. NL859613346B01."
+                    "another EU country: enter its VAT number with the country prefix, e.g. NL004495445B01."
                 )
                 % {"name": customer.name},
             )

@@ -77,4 +77,8 @@ class ProviderConnection(CompanyOwned):
 
     @property
     def effective_base_url(self) -> str:
-        return self.base_url or ENVIRONMENT_URLS.get(Environment(self.environment), "") if self.environment else self.base_url
+        return (
+            self.base_url or ENVIRONMENT_URLS.get(Environment(self.environment), "")
+            if self.environment
+            else self.base_url
+        )

@@ -36,7 +36,8 @@ class CompanyMiddleware:
         language = None
         if membership is not None:
             language = (
-                UserProfile.objects.filter(user=request.user).values_list("language", flat=True).first() or None
+                UserProfile.objects.filter(user_id=membership.user_id).values_list("language", flat=True).first()
+                or None
             )
         if language:
             translation.activate(language)

@@ -76,5 +76,5 @@ class UserProfile(models.Model):
 
 
 def profile_for(user: AbstractBaseUser | Any) -> UserProfile:
-    profile, _created = UserProfile.objects.get_or_create(user=user)
+    profile, _created = UserProfile.objects.get_or_create(user_id=user.pk)
     return profile

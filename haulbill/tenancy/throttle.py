@@ -23,9 +23,7 @@ def _keys(username: str, address: str) -> list[str]:
 def is_locked(username: str, address: str) -> bool:
     """Locked after N failures for one username, or 4N from one address (an office shares one address)."""
     limit = settings.LOGIN_THROTTLE_ATTEMPTS
-    return any(
-        (cache.get(k) or 0) >= (limit if ":user:" in k else 4 * limit) for k in _keys(username, address)
-    )
+    return any((cache.get(k) or 0) >= (limit if ":user:" in k else 4 * limit) for k in _keys(username, address))
 
 
 def record_failure(username: str, address: str) -> None:

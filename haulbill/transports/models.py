@@ -25,6 +25,11 @@ class InvoicingStatus(models.TextChoices):
     CREDITED = "credited", _("Credited")
 
 
+class SuggestionSource(models.TextChoices):
+    ONLY_PRODUCT = "only_product", _("the company's only active product")
+    CUSTOMER_HISTORY = "customer_history", _("used for this kind of line on the customer's earlier transports")
+
+
 class Transport(CompanyOwned):
     customer = models.ForeignKey(
         "addressbook.Customer", on_delete=models.PROTECT, related_name="transports", verbose_name=_("customer")
@@ -36,7 +41,9 @@ class Transport(CompanyOwned):
     unloading_date = models.DateField(_("unloading date"), null=True, blank=True)
     weight_kg = models.DecimalField(_("weight (kg)"), max_digits=10, decimal_places=1, null=True, blank=True)
     distance_km = models.DecimalField(_("distance (km)"), max_digits=8, decimal_places=1, null=True, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=TransportStatus.choices, default=TransportStatus.PLANNED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=TransportStatus.choices, default=TransportStatus.PLANNED
+    )
     invoicing_status = models.CharField(
         _("invoicing status"), max_length=15, choices=InvoicingStatus.choices, default=InvoicingStatus.NOT_INVOICED
     )
@@ -86,6 +93,21 @@ class PriceLine(CompanyOwned):
         related_name="price_lines",
         verbose_name=_("product (item code)"),
     )
+    # An item code Haulbill proposes for a line without one (haulbill.catalog.suggestions); a person accepts
+    # or changes it, which sets `product`. Kept apart from `product` so a guess never reaches an invoice unseen.
+    suggested_product = models.ForeignKey(
+        "catalog.Product",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("suggested product"),
+    )
+    suggestion_source = models.CharField(
+        _("why this product is suggested"), max_length=20, choices=SuggestionSource.choices, blank=True
+    )
+    # Lines Haulbill computes itself (the fuel surcharge of haulbill.fuel): recomputed, never duplicated.
+    is_fuel_surcharge = models.BooleanField(_("fuel surcharge computed by Haulbill"), default=False)
 
     class Meta:
         verbose_name = _("price line")

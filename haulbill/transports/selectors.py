@@ -7,8 +7,15 @@ from haulbill.tenancy.models import Company
 from .models import Transport
 
 
-def transports(company: Company, *, search: str = "", status: str = "", invoicing_status: str = "") -> QuerySet[Transport]:
-    qs = Transport.objects.for_company(company).select_related("customer").annotate(line_count=Count("price_lines")).order_by("-unloading_date", "-id")
+def transports(
+    company: Company, *, search: str = "", status: str = "", invoicing_status: str = ""
+) -> QuerySet[Transport]:
+    qs = (
+        Transport.objects.for_company(company)
+        .select_related("customer")
+        .annotate(line_count=Count("price_lines"))
+        .order_by("-unloading_date", "-id")
+    )
     if search:
         qs = qs.filter(
             Q(reference__icontains=search)

@@ -34,8 +34,10 @@ def member_required(role: str = Role.VIEWER) -> Callable[[View], View]:
                 return render(
                     request,
                     "web/forbidden.html",
-                    {"reason": _("This page needs the %(role)s role. Ask an administrator of your company.")
-                     % {"role": Role(role).label}},
+                    {
+                        "reason": _("This page needs the %(role)s role. Ask an administrator of your company.")
+                        % {"role": Role(role).label}
+                    },
                     status=403,
                 )
             return view(request, *args, **kwargs)

@@ -47,7 +47,9 @@ def setup_checklist(company: Company) -> list[Step]:
         Step(
             _("Invoicing platform connected"),
             connected or inv.provider == Provider.BUILTIN,
-            inv.get_provider_display() if inv.provider != Provider.NONE else _("Choose Billit or the built-in provider."),
+            inv.get_provider_display()
+            if inv.provider != Provider.NONE
+            else _("Choose Billit or the built-in provider."),
             _url("invoicing-extension"),
         ),
         Step(

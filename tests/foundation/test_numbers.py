@@ -26,7 +26,9 @@ def test_it_names_a_wrong_check_digit():
 
 
 def test_it_derives_the_belgian_enterprise_number_and_peppol_id_from_the_vat_number(db):
-    customer = CustomerFactory.build(vat_number="be 0477 472 701", enterprise_number="", country="BE", peppol_identifier="")
+    customer = CustomerFactory.build(
+        vat_number="be 0477 472 701", enterprise_number="", country="BE", peppol_identifier=""
+    )
     customer.clean()
     assert customer.enterprise_number == "0477472701"
     assert customer.peppol_identifier == "0208:0477472701"

@@ -16,7 +16,9 @@ def test_it_serves_the_login_page(db):
 
 
 def test_it_lists_the_company_transports_with_their_customer(user_client, company):
-    TransportFactory(company=company, reference="T-ANTWERP-1", customer=CustomerFactory(company=company, name="Kroon BV"))
+    TransportFactory(
+        company=company, reference="T-ANTWERP-1", customer=CustomerFactory(company=company, name="Kroon BV")
+    )
     response = user_client.get("/transports/")
     assert response.status_code == 200
     assert b"T-ANTWERP-1" in response.content
@@ -26,7 +28,9 @@ def test_it_lists_the_company_transports_with_their_customer(user_client, compan
 def test_it_shows_a_transport_with_its_price_lines_and_flags_a_line_without_item_code(user_client, company):
     transport = TransportFactory(company=company)
     PriceLineFactory(transport=transport, description="Waiting time in Liège", product=None)
-    PriceLineFactory(transport=transport, description="Base freight", product=ProductFactory(company=company, item_code="NAT"))
+    PriceLineFactory(
+        transport=transport, description="Base freight", product=ProductFactory(company=company, item_code="NAT")
+    )
     body = user_client.get(f"/transports/{transport.pk}/").content.decode()
     assert "Waiting time in Liège" in body
     assert "NAT" in body

@@ -13,7 +13,10 @@ def test_it_seeds_a_carrier_with_valid_customers_products_and_priced_transports(
     assert {c.country for c in customers} == {"BE", "FR", "NL"}
     assert all(vat.is_valid(c.vat_number) for c in customers)
     assert {p.name for p in Product.objects.all()} == {
-        "National transport", "International transport", "Gas index", "Waiting hours"
+        "National transport",
+        "International transport",
+        "Gas index",
+        "Waiting hours",
     }
     assert Transport.objects.count() == 200
     assert Transport.objects.filter(status="done").count() > 150

@@ -11,7 +11,7 @@ import hashlib
 import logging
 import random
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -40,8 +40,8 @@ from haulbill.providers.billit.models import (
     BillitModel,
     Order,
     OrderCreated,
-    Party,
     ParticipantInformation,
+    Party,
     Product,
     Webhook,
     WriteOutcome,
@@ -74,6 +74,10 @@ class Timeouts:
         return httpx.Timeout(connect=self.connect, read=self.read, write=self.write, pool=self.pool)
 
 
+DEFAULT_TIMEOUTS = Timeouts()
+DEFAULT_RETRY = RetryPolicy()
+
+
 class _ApiKeyAuth(httpx.Auth):
     """Adds `ApiKey` (and `PartyID`) to each request. The only object that holds the key; its repr hides it."""
 
@@ -81,7 +85,7 @@ class _ApiKeyAuth(httpx.Auth):
         self._key = api_key
         self._party_id = party_id
 
-    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["ApiKey"] = self._key
         if self._party_id is not None:
             request.headers["PartyID"] = str(self._party_id)
@@ -112,8 +116,8 @@ class BillitClient:
         party_id: int | None = None,
         *,
         base_url: str = PRODUCTION_URL,
-        timeouts: Timeouts = Timeouts(),
-        retry: RetryPolicy = RetryPolicy(),
+        timeouts: Timeouts = DEFAULT_TIMEOUTS,
+        retry: RetryPolicy = DEFAULT_RETRY,
         max_connections: int = 10,
         sleep: Callable[[float], None] = time.sleep,
         random_value: Callable[[], float] = random.random,
@@ -293,7 +297,7 @@ class BillitClient:
                  "accountant_verification_needed": "AccountantVerificationNeeded"}  # fmt: skip
         body: dict[str, Any] = {}
         for name, value in changes.items():
-            alias = names.get(name) or Order.model_fields[name].alias or name
+            alias = names.get(name) or Order.model_fields[name].serialization_alias or name
             body[alias] = value
         return self._keyed_write("PATCH", f"/v1/orders/{int(order_id)}", body, idempotency_key)
 
@@ -422,12 +426,12 @@ class BillitClient:
                 yield model.from_wire(item)
             skipped += len(page["Items"])
             next_link = page.get("NextPageLink")
-            if page_size and next_link:
-                # With an explicit page size we page ourselves, so a caller sees exactly page_size per call.
-                next_link = None
-                if len(page["Items"]) == page_size:
-                    query = {**params, "$skip": str(skipped)}
-                    continue
+            if page_size:
+                # With an explicit page size we page ourselves with $skip: $top bounds one page, not the list.
+                if len(page["Items"]) < page_size:
+                    return
+                query = {**params, "$skip": str(skipped)}
+                continue
             if not next_link:
                 return
             url = self._same_origin(next_link)
@@ -475,7 +479,7 @@ class BillitClient:
         if json_body is not None:
             content = wire.dumps(json_body).encode("utf-8")
             request_headers["Content-Type"] = "application/json"
-        policy = self.retry if retryable else RetryPolicy(max_attempts=1)
+        policy = self.retry
         waited = 0.0
         attempt = 0
         while True:
@@ -484,6 +488,7 @@ class BillitClient:
             failure: str
             status: int | None = None
             retry_after: float | None = None
+            never_sent = False  # the connection was never made: even a keyless write is safe to repeat
             try:
                 response = self._http.request(
                     method,
@@ -493,6 +498,9 @@ class BillitClient:
                     headers=request_headers,
                     auth=self._auth if authenticate else None,
                 )
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                failure = f"could not connect ({type(exc).__name__})"
+                never_sent = True
             except httpx.TimeoutException as exc:
                 failure = f"timed out ({type(exc).__name__})"
             except httpx.TransportError as exc:
@@ -518,6 +526,7 @@ class BillitClient:
                         if attempt >= policy.max_attempts or not retryable:
                             raise
             # A failure that may be transient: wait and try again, or give up with a clear error.
+            allowed = retryable or never_sent
             delay = policy.backoff(attempt, self._random())
             if retry_after is not None:
                 if retry_after > policy.max_retry_after:
@@ -528,8 +537,8 @@ class BillitClient:
                         retry_after=retry_after,
                     )
                 delay = max(delay, retry_after)
-            if attempt >= policy.max_attempts or waited + delay > policy.max_total_wait:
-                if not retryable:
+            if not allowed or attempt >= policy.max_attempts or waited + delay > policy.max_total_wait:
+                if not allowed:
                     raise BillitUnavailable(
                         f"Billit did not answer {method} {_route(path)} ({failure}); the request was not repeated "
                         "because it carries no idempotency key, so it may or may not have been applied.",
@@ -542,7 +551,7 @@ class BillitClient:
                     status=status,
                     attempts=attempt,
                     retry_after=retry_after,
-                    outcome_unknown=method != "GET",
+                    outcome_unknown=method != "GET" and not never_sent,
                 )
             log.warning(
                 "billit %s %s failed (%s); retry %d of %d in %.2f s",

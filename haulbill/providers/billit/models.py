@@ -31,12 +31,19 @@ def _moment(value: Any) -> Any:
     return value
 
 
+def W(wire_name: str, default: Any = None, **options: Any) -> Any:  # noqa: N802 - reads like a declaration
+    """A field with its Billit name: read from and written as `wire_name`, set in Python by its snake_case name."""
+    if "default_factory" in options:
+        return Field(validation_alias=wire_name, serialization_alias=wire_name, **options)
+    return Field(default, validation_alias=wire_name, serialization_alias=wire_name, **options)
+
+
 CalendarDate = Annotated[date, BeforeValidator(_calendar_date)]
 Moment = Annotated[datetime, BeforeValidator(_moment)]
 
 
 class BillitModel(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="allow", validate_assignment=True)
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True, extra="allow", validate_assignment=True)
 
     def to_wire(self) -> dict[str, Any]:
         """Billit's field names; fields left None are not sent (Billit would overwrite with null)."""
@@ -48,54 +55,54 @@ class BillitModel(BaseModel):
 
 
 class PartyAddress(BillitModel):
-    address_type: str | None = Field(None, alias="AddressType")  # InvoiceAddress | DeliveryAddress
-    tav: str | None = Field(None, alias="Tav")
-    name: str | None = Field(None, alias="Name")
-    street: str | None = Field(None, alias="Street")
-    street_number: str | None = Field(None, alias="StreetNumber")
-    box: str | None = Field(None, alias="Box")
-    zipcode: str | None = Field(None, alias="Zipcode")
-    city: str | None = Field(None, alias="City")
-    country_code: str | None = Field(None, alias="CountryCode")
-    phone: str | None = Field(None, alias="Phone")
+    address_type: str | None = W("AddressType")  # InvoiceAddress | DeliveryAddress
+    tav: str | None = W("Tav")
+    name: str | None = W("Name")
+    street: str | None = W("Street")
+    street_number: str | None = W("StreetNumber")
+    box: str | None = W("Box")
+    zipcode: str | None = W("Zipcode")
+    city: str | None = W("City")
+    country_code: str | None = W("CountryCode")
+    phone: str | None = W("Phone")
 
 
 class PartyIdentifier(BillitModel):
-    identifier_type: str | None = Field(None, alias="IdentifierType")  # CBE, GLN, SIRENE…
-    identifier: str | None = Field(None, alias="Identifier")
-    scheme_id: str | None = Field(None, alias="SchemeID")
-    preferred: bool | None = Field(None, alias="Preferred")
+    identifier_type: str | None = W("IdentifierType")  # CBE, GLN, SIRENE…
+    identifier: str | None = W("Identifier")
+    scheme_id: str | None = W("SchemeID")
+    preferred: bool | None = W("Preferred")
 
 
 class Party(BillitModel):
-    party_id: int | None = Field(None, alias="PartyID")
-    party_type: str | None = Field(None, alias="PartyType")  # Customer | Supplier
-    nr: str | None = Field(None, alias="Nr")
-    name: str | None = Field(None, alias="Name")
-    commercial_name: str | None = Field(None, alias="CommercialName")
-    display_name: str | None = Field(None, alias="DisplayName")
-    vat_number: str | None = Field(None, alias="VATNumber")
-    vat_liable: bool | None = Field(None, alias="VATLiable")
-    email: str | None = Field(None, alias="Email")
-    phone: str | None = Field(None, alias="Phone")
-    mobile: str | None = Field(None, alias="Mobile")
-    contact_first_name: str | None = Field(None, alias="ContactFirstName")
-    contact_last_name: str | None = Field(None, alias="ContactLastName")
-    street: str | None = Field(None, alias="Street")
-    street_number: str | None = Field(None, alias="StreetNumber")
-    box: str | None = Field(None, alias="Box")
-    zipcode: str | None = Field(None, alias="Zipcode")
-    city: str | None = Field(None, alias="City")
-    country_code: str | None = Field(None, alias="CountryCode")
-    language: str | None = Field(None, alias="Language")
-    iban: str | None = Field(None, alias="IBAN")
-    bic: str | None = Field(None, alias="BIC")
-    peppol_identifier: str | None = Field(None, alias="PeppolIdentifier")
-    identifiers: list[PartyIdentifier] | None = Field(None, alias="Identifiers")
-    addresses: list[PartyAddress] | None = Field(None, alias="Addresses")
-    default_expiry_offset: int | None = Field(None, alias="DefaultExpiryOffset")
-    created: Moment | None = Field(None, alias="Created")
-    last_modified: Moment | None = Field(None, alias="LastModified")
+    party_id: int | None = W("PartyID")
+    party_type: str | None = W("PartyType")  # Customer | Supplier
+    nr: str | None = W("Nr")
+    name: str | None = W("Name")
+    commercial_name: str | None = W("CommercialName")
+    display_name: str | None = W("DisplayName")
+    vat_number: str | None = W("VATNumber")
+    vat_liable: bool | None = W("VATLiable")
+    email: str | None = W("Email")
+    phone: str | None = W("Phone")
+    mobile: str | None = W("Mobile")
+    contact_first_name: str | None = W("ContactFirstName")
+    contact_last_name: str | None = W("ContactLastName")
+    street: str | None = W("Street")
+    street_number: str | None = W("StreetNumber")
+    box: str | None = W("Box")
+    zipcode: str | None = W("Zipcode")
+    city: str | None = W("City")
+    country_code: str | None = W("CountryCode")
+    language: str | None = W("Language")
+    iban: str | None = W("IBAN")
+    bic: str | None = W("BIC")
+    peppol_identifier: str | None = W("PeppolIdentifier")
+    identifiers: list[PartyIdentifier] | None = W("Identifiers")
+    addresses: list[PartyAddress] | None = W("Addresses")
+    default_expiry_offset: int | None = W("DefaultExpiryOffset")
+    created: Moment | None = W("Created")
+    last_modified: Moment | None = W("LastModified")
 
 
 # The fields DOCS:patchable-properties allows on PATCH /v1/parties/{id} (plus Email).
@@ -106,38 +113,38 @@ PATCHABLE_PARTY_FIELDS = frozenset(
 
 
 class AccountCompany(Party):
-    tab_name_alias: str | None = Field(None, alias="TabNameAlias")
-    api_allowed: bool | None = Field(None, alias="APIAllowed")
-    user_language: str | None = Field(None, alias="UserLanguage")
+    tab_name_alias: str | None = W("TabNameAlias")
+    api_allowed: bool | None = W("APIAllowed")
+    user_language: str | None = W("UserLanguage")
 
 
 class UserCompanyRole(BillitModel):
-    party_id: int = Field(alias="PartyID")
-    user_role_types: list[str] = Field(default_factory=list, alias="UserRoleTypes")
+    party_id: int = W("PartyID", ...)
+    user_role_types: list[str] = W("UserRoleTypes", default_factory=list)
 
 
 class AccountInformation(BillitModel):
-    email: str | None = Field(None, alias="Email")
-    first_name: str | None = Field(None, alias="FirstName")
-    last_name: str | None = Field(None, alias="LastName")
-    companies: list[AccountCompany] = Field(default_factory=list, alias="Companies")
-    user_company_roles: list[UserCompanyRole] = Field(default_factory=list, alias="UserCompanyRoles")
+    email: str | None = W("Email")
+    first_name: str | None = W("FirstName")
+    last_name: str | None = W("LastName")
+    companies: list[AccountCompany] = W("Companies", default_factory=list)
+    user_company_roles: list[UserCompanyRole] = W("UserCompanyRoles", default_factory=list)
 
     def company(self, party_id: int) -> AccountCompany | None:
         return next((c for c in self.companies if c.party_id == party_id), None)
 
 
 class Product(BillitModel):
-    product_id: int | None = Field(None, alias="ProductID")
-    reference: str | None = Field(None, alias="Reference")
-    description: str | None = Field(None, alias="Description")
-    amount_excl: Decimal | None = Field(None, alias="AmountExcl")
-    amount_incl: Decimal | None = Field(None, alias="AmountIncl")
-    vat: Decimal | None = Field(None, alias="VAT")
-    unit: str | None = Field(None, alias="Unit")
-    internal_information: str | None = Field(None, alias="InternalInformation")
-    created: Moment | None = Field(None, alias="Created")
-    last_modified: Moment | None = Field(None, alias="LastModified")
+    product_id: int | None = W("ProductID")
+    reference: str | None = W("Reference")
+    description: str | None = W("Description")
+    amount_excl: Decimal | None = W("AmountExcl")
+    amount_incl: Decimal | None = W("AmountIncl")
+    vat: Decimal | None = W("VAT")
+    unit: str | None = W("Unit")
+    internal_information: str | None = W("InternalInformation")
+    created: Moment | None = W("Created")
+    last_modified: Moment | None = W("LastModified")
 
     @property
     def vat_on_customer(self) -> bool:
@@ -146,106 +153,106 @@ class Product(BillitModel):
 
 
 class OrderLine(BillitModel):
-    order_line_id: int | None = Field(None, alias="OrderLineID")
-    quantity: Decimal | None = Field(None, alias="Quantity")
-    unit_price_excl: Decimal | None = Field(None, alias="UnitPriceExcl")
-    description: str | None = Field(None, alias="Description")
-    description_extended: str | None = Field(None, alias="DescriptionExtended")
-    vat_percentage: Decimal | None = Field(None, alias="VATPercentage")
-    ventilation_code: str | None = Field(None, alias="VentilationCode")
-    product_id: int | None = Field(None, alias="ProductID")
-    reference: str | None = Field(None, alias="Reference")
-    unit: str | None = Field(None, alias="Unit")
-    reduction_percentage: Decimal | None = Field(None, alias="ReductionPercentage")
-    custom_fields: dict[str, str] | None = Field(None, alias="CustomFields")
-    total_excl: Decimal | None = Field(None, alias="TotalExcl")
-    total_vat: Decimal | None = Field(None, alias="TotalVAT")
-    total_incl: Decimal | None = Field(None, alias="TotalIncl")
+    order_line_id: int | None = W("OrderLineID")
+    quantity: Decimal | None = W("Quantity")
+    unit_price_excl: Decimal | None = W("UnitPriceExcl")
+    description: str | None = W("Description")
+    description_extended: str | None = W("DescriptionExtended")
+    vat_percentage: Decimal | None = W("VATPercentage")
+    ventilation_code: str | None = W("VentilationCode")
+    product_id: int | None = W("ProductID")
+    reference: str | None = W("Reference")
+    unit: str | None = W("Unit")
+    reduction_percentage: Decimal | None = W("ReductionPercentage")
+    custom_fields: dict[str, str] | None = W("CustomFields")
+    total_excl: Decimal | None = W("TotalExcl")
+    total_vat: Decimal | None = W("TotalVAT")
+    total_incl: Decimal | None = W("TotalIncl")
 
 
 class VatGroup(BillitModel):
-    ventilation_code: str | None = Field(None, alias="VentilationCode")
-    vat_percentage: Decimal | None = Field(None, alias="VATPercentage")
-    total_excl: Decimal | None = Field(None, alias="TotalExcl")
-    total_vat: Decimal | None = Field(None, alias="TotalVAT")
-    total_incl: Decimal | None = Field(None, alias="TotalIncl")
+    ventilation_code: str | None = W("VentilationCode")
+    vat_percentage: Decimal | None = W("VATPercentage")
+    total_excl: Decimal | None = W("TotalExcl")
+    total_vat: Decimal | None = W("TotalVAT")
+    total_incl: Decimal | None = W("TotalIncl")
 
 
 class BillitFile(BillitModel):
-    file_id: str | None = Field(None, alias="FileID")
-    file_name: str | None = Field(None, alias="FileName")
-    mime_type: str | None = Field(None, alias="MimeType")
-    file_content: str | None = Field(None, alias="FileContent", repr=False)  # base64
+    file_id: str | None = W("FileID")
+    file_name: str | None = W("FileName")
+    mime_type: str | None = W("MimeType")
+    file_content: str | None = W("FileContent", repr=False)  # base64
 
     def content(self) -> bytes:
         return base64.b64decode(self.file_content or "")
 
 
 class OrderMessage(BillitModel):
-    order_id: int | None = Field(None, alias="OrderID")
-    description: str | None = Field(None, alias="Description")
-    creation_date: Moment | None = Field(None, alias="CreationDate")
-    transport_type: str | None = Field(None, alias="TransportType")
-    success: bool | None = Field(None, alias="Success")
-    trials: int | None = Field(None, alias="Trials")
-    destination: str | None = Field(None, alias="Destination")
-    message_direction: str | None = Field(None, alias="MessageDirection")
+    order_id: int | None = W("OrderID")
+    description: str | None = W("Description")
+    creation_date: Moment | None = W("CreationDate")
+    transport_type: str | None = W("TransportType")
+    success: bool | None = W("Success")
+    trials: int | None = W("Trials")
+    destination: str | None = W("Destination")
+    message_direction: str | None = W("MessageDirection")
 
 
 class DeliveryDetails(BillitModel):
-    document_delivery_date: Moment | None = Field(None, alias="DocumentDeliveryDate")
-    document_delivery_info: str | None = Field(None, alias="DocumentDeliveryInfo")
-    is_document_delivered: bool | None = Field(None, alias="IsDocumentDelivered")
-    document_delivery_status: str | None = Field(None, alias="DocumentDeliveryStatus")
-    document_refused_date: Moment | None = Field(None, alias="DocumentRefusedDate")
-    document_refused_reason_tc: str | None = Field(None, alias="DocumentRefusedReasonTC")
-    document_refused_info: str | None = Field(None, alias="DocumentRefusedInfo")
+    document_delivery_date: Moment | None = W("DocumentDeliveryDate")
+    document_delivery_info: str | None = W("DocumentDeliveryInfo")
+    is_document_delivered: bool | None = W("IsDocumentDelivered")
+    document_delivery_status: str | None = W("DocumentDeliveryStatus")
+    document_refused_date: Moment | None = W("DocumentRefusedDate")
+    document_refused_reason_tc: str | None = W("DocumentRefusedReasonTC")
+    document_refused_info: str | None = W("DocumentRefusedInfo")
 
 
 class Order(BillitModel):
-    order_id: int | None = Field(None, alias="OrderID")
-    company_id: int | None = Field(None, alias="CompanyID")
-    order_type: str | None = Field(None, alias="OrderType")  # Invoice | CreditNote | Offer…
-    order_direction: str | None = Field(None, alias="OrderDirection")  # Income | Cost
-    order_number: str | None = Field(None, alias="OrderNumber")
-    order_date: CalendarDate | None = Field(None, alias="OrderDate")
-    expiry_date: CalendarDate | None = Field(None, alias="ExpiryDate")
-    delivery_date: CalendarDate | None = Field(None, alias="DeliveryDate")
-    period_from: CalendarDate | None = Field(None, alias="PeriodFrom")
-    period_till: CalendarDate | None = Field(None, alias="PeriodTill")
-    customer_id: int | None = Field(None, alias="CustomerID")
-    customer: Party | None = Field(None, alias="Customer")
-    counter_party_id: int | None = Field(None, alias="CounterPartyID")
-    counter_party: Party | None = Field(None, alias="CounterParty")
-    order_lines: list[OrderLine] = Field(default_factory=list, alias="OrderLines")
-    reference: str | None = Field(None, alias="Reference")
-    order_title: str | None = Field(None, alias="OrderTitle")
-    comments: str | None = Field(None, alias="Comments")
-    internal_info: str | None = Field(None, alias="InternalInfo")
-    payment_reference: str | None = Field(None, alias="PaymentReference")
-    about_invoice_number: str | None = Field(None, alias="AboutInvoiceNumber")
-    currency: str | None = Field(None, alias="Currency")
-    payment_method: str | None = Field(None, alias="PaymentMethod")
-    ventilation_code: str | None = Field(None, alias="VentilationCode")
-    custom_fields: dict[str, str] | None = Field(None, alias="CustomFields")
-    tags: list[str] | None = Field(None, alias="Tags")
-    vat_groups: list[VatGroup] | None = Field(None, alias="VatGroups")
-    total_excl: Decimal | None = Field(None, alias="TotalExcl")
-    total_vat: Decimal | None = Field(None, alias="TotalVAT")
-    total_incl: Decimal | None = Field(None, alias="TotalIncl")
-    to_pay: Decimal | None = Field(None, alias="ToPay")
-    paid: bool | None = Field(None, alias="Paid")
-    paid_date: CalendarDate | None = Field(None, alias="PaidDate")
-    is_sent: bool | None = Field(None, alias="IsSent")
-    invoiced: bool | None = Field(None, alias="Invoiced")
-    order_status: str | None = Field(None, alias="OrderStatus")
-    overdue: bool | None = Field(None, alias="Overdue")
-    days_overdue: int | None = Field(None, alias="DaysOverdue")
-    order_pdf: BillitFile | None = Field(None, alias="OrderPDF")
-    messages: list[OrderMessage] | None = Field(None, alias="Messages")
-    current_document_delivery_details: DeliveryDetails | None = Field(None, alias="CurrentDocumentDeliveryDetails")
-    created: Moment | None = Field(None, alias="Created")
-    last_modified: Moment | None = Field(None, alias="LastModified")
+    order_id: int | None = W("OrderID")
+    company_id: int | None = W("CompanyID")
+    order_type: str | None = W("OrderType")  # Invoice | CreditNote | Offer…
+    order_direction: str | None = W("OrderDirection")  # Income | Cost
+    order_number: str | None = W("OrderNumber")
+    order_date: CalendarDate | None = W("OrderDate")
+    expiry_date: CalendarDate | None = W("ExpiryDate")
+    delivery_date: CalendarDate | None = W("DeliveryDate")
+    period_from: CalendarDate | None = W("PeriodFrom")
+    period_till: CalendarDate | None = W("PeriodTill")
+    customer_id: int | None = W("CustomerID")
+    customer: Party | None = W("Customer")
+    counter_party_id: int | None = W("CounterPartyID")
+    counter_party: Party | None = W("CounterParty")
+    order_lines: list[OrderLine] = W("OrderLines", default_factory=list)
+    reference: str | None = W("Reference")
+    order_title: str | None = W("OrderTitle")
+    comments: str | None = W("Comments")
+    internal_info: str | None = W("InternalInfo")
+    payment_reference: str | None = W("PaymentReference")
+    about_invoice_number: str | None = W("AboutInvoiceNumber")
+    currency: str | None = W("Currency")
+    payment_method: str | None = W("PaymentMethod")
+    ventilation_code: str | None = W("VentilationCode")
+    custom_fields: dict[str, str] | None = W("CustomFields")
+    tags: list[str] | None = W("Tags")
+    vat_groups: list[VatGroup] | None = W("VatGroups")
+    total_excl: Decimal | None = W("TotalExcl")
+    total_vat: Decimal | None = W("TotalVAT")
+    total_incl: Decimal | None = W("TotalIncl")
+    to_pay: Decimal | None = W("ToPay")
+    paid: bool | None = W("Paid")
+    paid_date: CalendarDate | None = W("PaidDate")
+    is_sent: bool | None = W("IsSent")
+    invoiced: bool | None = W("Invoiced")
+    order_status: str | None = W("OrderStatus")
+    overdue: bool | None = W("Overdue")
+    days_overdue: int | None = W("DaysOverdue")
+    order_pdf: BillitFile | None = W("OrderPDF")
+    messages: list[OrderMessage] | None = W("Messages")
+    current_document_delivery_details: DeliveryDetails | None = W("CurrentDocumentDeliveryDetails")
+    created: Moment | None = W("Created")
+    last_modified: Moment | None = W("LastModified")
 
 
 # The order fields that PATCH /v1/orders/{id} accepts (DOCS:patchable-properties).
@@ -256,21 +263,21 @@ PATCHABLE_ORDER_FIELDS = frozenset(
 
 
 class Webhook(BillitModel):
-    webhook_id: int | None = Field(None, alias="WebhookID")
-    company_id: int | None = Field(None, alias="CompanyID")
-    user_id: int | None = Field(None, alias="UserID")
-    entity_type: str | None = Field(None, alias="EntityType")  # Order | Message
-    entity_update_type: str | None = Field(None, alias="EntityUpdateType")  # I | U | D
-    webhook_url: str | None = Field(None, alias="WebhookURL")
-    secret: SecretStr | None = Field(None, alias="Secret")
+    webhook_id: int | None = W("WebhookID")
+    company_id: int | None = W("CompanyID")
+    user_id: int | None = W("UserID")
+    entity_type: str | None = W("EntityType")  # Order | Message
+    entity_update_type: str | None = W("EntityUpdateType")  # I | U | D
+    webhook_url: str | None = W("WebhookURL")
+    secret: SecretStr | None = W("Secret")
 
 
 class ParticipantInformation(BillitModel):
-    registered: bool = Field(False, alias="Registered")
-    identifier: str | None = Field(None, alias="Identifier")
-    document_types: list[str] = Field(default_factory=list, alias="DocumentTypes")
-    service_provider_id: str | None = Field(None, alias="ServiceProviderID")
-    service_provider_name: str | None = Field(None, alias="ServiceProviderName")
+    registered: bool = W("Registered", False)
+    identifier: str | None = W("Identifier")
+    document_types: list[str] = W("DocumentTypes", default_factory=list)
+    service_provider_id: str | None = W("ServiceProviderID")
+    service_provider_name: str | None = W("ServiceProviderName")
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 Retried: connection errors, timeouts, 429 and 5xx answers, and unreadable bodies — for reads, and for writes that
 carry an idempotency key (a replay of a write that did succeed answers 409, which the client turns into "already
-done"). A write without key is never retried: repeating it could create a second invoice.
+done"). A write without key is never retried once it may have reached Billit: repeating it could create a second
+invoice. A connection that could not even be opened sent nothing, so that failure is retried for every call.
 """
 
 from __future__ import annotations

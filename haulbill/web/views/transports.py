@@ -3,8 +3,10 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from haulbill.catalog.suggestions import assignable_products
+from haulbill.tenancy.models import Role
 from haulbill.tenancy.scoping import get_for_company_or_404
-from haulbill.transports import selectors
+from haulbill.transports import selectors, verification
 from haulbill.transports.models import InvoicingStatus, Transport, TransportStatus
 from haulbill.web.access import member_required
 from haulbill.web.paging import paginate
@@ -26,6 +28,7 @@ def transport_list(request: HttpRequest) -> HttpResponse:
             "invoicing": invoicing_status,
             "statuses": TransportStatus.choices,
             "invoicing_statuses": InvoicingStatus.choices,
+            "can_verify": request.membership.has_role(Role.INVOICER),  # type: ignore[attr-defined]
         },
     )
 
@@ -33,5 +36,15 @@ def transport_list(request: HttpRequest) -> HttpResponse:
 @member_required()
 def transport_detail(request: HttpRequest, pk: int) -> HttpResponse:
     transport = get_for_company_or_404(request.company, Transport, pk=pk)  # type: ignore[attr-defined]
-    lines = transport.price_lines.select_related("product").all()
-    return render(request, "web/transports/detail.html", {"transport": transport, "lines": lines})
+    lines = list(transport.price_lines.select_related("product", "suggested_product").all())
+    return render(
+        request,
+        "web/transports/detail.html",
+        {
+            "transport": transport,
+            "lines": lines,
+            "badges": verification.badges(transport, lines),
+            "products": assignable_products(request.company),  # type: ignore[attr-defined]
+            "can_verify": request.membership.has_role(Role.INVOICER),  # type: ignore[attr-defined]
+        },
+    )

@@ -30,7 +30,10 @@ class Command(BaseCommand):
                 bar.update(done - bar.n)
 
             result = seed_demo(
-                transports=options["transports"], customers=options["customers"], seed=options["seed"], progress=progress
+                transports=options["transports"],
+                customers=options["customers"],
+                seed=options["seed"],
+                progress=progress,
             )
         elapsed = time.perf_counter() - started
         rate = result.transports / elapsed if elapsed else 0

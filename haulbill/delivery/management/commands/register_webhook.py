@@ -1,0 +1,27 @@
+"""`haulbill register-webhook --company ID --url https://haulbill.example.com`: let Billit call us back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from haulbill.delivery import webhooks
+from haulbill.delivery.management.commands._common import company_or_error
+from haulbill.providers.base import ProviderError
+
+
+class Command(BaseCommand):
+    help = "Register the company's status webhook with its invoicing platform (the secret is stored encrypted)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--company", type=int, required=True, help="company ID")
+        parser.add_argument("--url", required=True, help="public base URL of this Haulbill (https://…)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        company = company_or_error(options["company"])
+        try:
+            url = webhooks.register(company, options["url"])
+        except (ValueError, ProviderError) as exc:
+            raise CommandError(getattr(exc, "message", str(exc))) from None
+        self.stdout.write(f"Registered {url}")
