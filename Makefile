@@ -52,7 +52,7 @@ typecheck:
 
 test: setup-dev lint typecheck
 	@echo "== pytest on SQLite"
-	$(BIN)/pytest -q -m "not slow"
+	$(BIN)/pytest -q -n 2 -m "not slow"
 	@$(MAKE) --no-print-directory test-postgres
 	@$(MAKE) --no-print-directory test-slow
 
@@ -67,7 +67,7 @@ test-postgres:
 	fi
 	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
 	  echo "== pytest on PostgreSQL ($(PG_URL))"; \
-	  DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m "not slow and not e2e"; \
+	  DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 -m "not slow and not e2e"; \
 	else \
 	  echo "SKIPPED PostgreSQL: no server on 127.0.0.1:5432 (install postgresql and start it, then run 'make test-postgres')"; \
 	fi

@@ -26,7 +26,9 @@ def maker(fn: Maker) -> Maker:
 
 @maker
 def _basics(company: Company, made: dict[str, Any]) -> None:
-    customer = CustomerFactory(company=company, name=f"{MARKER} Customer", invoicing_id="9901", invoicing_provider="billit")
+    customer = CustomerFactory(
+        company=company, name=f"{MARKER} Customer", invoicing_id="9901", invoicing_provider="billit"
+    )
     product = ProductFactory(company=company, name=f"{MARKER} Product", item_code=f"{MARKER}-P")
     transport = TransportFactory(company=company, customer=customer, reference=f"{MARKER}-T1")
     PriceLineFactory(transport=transport, product=product, description=f"{MARKER} line", unit_price=Decimal("100"))

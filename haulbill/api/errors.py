@@ -8,7 +8,8 @@ is logged with its traceback and answered with a generic sentence, so no traceba
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -149,17 +150,25 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
+_E = TypeVar("_E", bound=Exception)
+
+
+def _add(api: NinjaAPI, exc_class: type[_E], handler: Callable[[HttpRequest, _E], HttpResponse]) -> None:
+    # Ninja types a handler as taking `exc | type[exc]`, but it always passes the raised instance.
+    api.add_exception_handler(exc_class, cast("Callable[[HttpRequest, Any], HttpResponse]", handler))
+
+
 def install(api: NinjaAPI) -> None:
-    api.add_exception_handler(Exception, on_unexpected)
-    api.add_exception_handler(NinjaValidationError, on_ninja_validation)
-    api.add_exception_handler(DjangoValidationError, on_django_validation)
-    api.add_exception_handler(HaulbillError, on_haulbill_error)
-    api.add_exception_handler(Http404, on_not_found)
-    api.add_exception_handler(ObjectDoesNotExist, on_not_found)
-    api.add_exception_handler(PermissionDenied, on_permission_denied)
-    api.add_exception_handler(AuthenticationError, on_authentication)
-    api.add_exception_handler(HttpError, on_http_error)
-    api.add_exception_handler(ProviderError, on_provider_error)
+    _add(api, Exception, on_unexpected)
+    _add(api, NinjaValidationError, on_ninja_validation)
+    _add(api, DjangoValidationError, on_django_validation)
+    _add(api, HaulbillError, on_haulbill_error)
+    _add(api, Http404, on_not_found)
+    _add(api, ObjectDoesNotExist, on_not_found)
+    _add(api, PermissionDenied, on_permission_denied)
+    _add(api, AuthenticationError, on_authentication)
+    _add(api, HttpError, on_http_error)
+    _add(api, ProviderError, on_provider_error)
 
 
 def as_json_error(response: HttpResponse) -> HttpResponse:

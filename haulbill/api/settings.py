@@ -9,6 +9,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from pydantic.config import JsonDict
 
 from haulbill.core import audit
 from haulbill.core.errors import HaulbillError
@@ -25,7 +26,7 @@ PREFIX = "/settings"
 TAGS = ["settings"]
 router = Router()
 
-WRITE_ONLY = {"writeOnly": True}
+WRITE_ONLY: JsonDict = {"writeOnly": True}
 
 
 class ConnectionOut(Schema):

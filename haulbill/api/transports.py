@@ -43,7 +43,7 @@ class PriceLineOut(Schema):
 
     @staticmethod
     def resolve_item_code(obj: PriceLine) -> str | None:
-        return obj.product.item_code if obj.product_id else None
+        return obj.product.item_code if obj.product is not None else None
 
 
 class TransportOut(Schema):

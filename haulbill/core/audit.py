@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db import models
 from django.db.models import QuerySet
@@ -73,7 +73,11 @@ def record(company: Company, user: Any, action: str, target: Any = None, **detai
     """Write one audit entry. `target` is a model instance (type and id are taken from it) or None."""
     target_type = target_id = ""
     if target is not None:
-        target_type = target._meta.model_name if isinstance(target, models.Model) else type(target).__name__.lower()
+        target_type = (
+            cast(str, target._meta.model_name)  # always set on a concrete model
+            if isinstance(target, models.Model)
+            else type(target).__name__.lower()
+        )
         target_id = str(getattr(target, "pk", "") or "")
     actor = user if getattr(user, "is_authenticated", False) else None
     return AuditEntry.objects.create(

@@ -166,7 +166,7 @@ def recompute(company: Company, invoice: Invoice) -> Invoice:
         .filter(pk__in={line.transport_id for line in lines if line.transport_id})
         .values_list("unloading_date", "loading_date")
     )
-    invoice.delivery_date = max((u or ld for u, ld in days if u or ld), default=invoice.delivery_date)
+    invoice.delivery_date = max((d for u, ld in days if (d := u or ld)), default=invoice.delivery_date)
     invoice.save()
     return invoice
 

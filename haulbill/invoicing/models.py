@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 
@@ -294,12 +295,15 @@ class Invoice(CompanyOwned):
             models.Index(fields=["push_state", "push_lease_until"]),
         ]
 
+    # The status last read from or written to the database; set by from_db and save (absent on a new invoice).
+    _loaded_status: str | None
+
     def __str__(self) -> str:
         return self.number or f"draft #{self.pk}"
 
     @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any) -> Invoice:
-        instance = super().from_db(db, field_names, values)
+    def from_db(cls, db: str | None, field_names: Collection[str], values: Collection[Any], **kwargs: Any) -> Invoice:
+        instance = super().from_db(db, field_names, values, **kwargs)
         instance._loaded_status = instance.__dict__.get("status")
         return instance
 
@@ -322,7 +326,10 @@ class Invoice(CompanyOwned):
         self._loaded_status = self.status
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
-        if self.status != InvoiceStatus.DRAFT or getattr(self, "_loaded_status", None) not in {None, InvoiceStatus.DRAFT}:
+        if self.status != InvoiceStatus.DRAFT or getattr(self, "_loaded_status", None) not in {
+            None,
+            InvoiceStatus.DRAFT,
+        }:
             raise FinalisedInvoiceError(
                 f"Invoice {self.number} is finalised: it cannot be deleted; issue a credit note instead."
             )
@@ -375,4 +382,3 @@ class InvoiceLine(CompanyOwned):
         if self.invoice_id and self._invoice_is_frozen():
             raise FinalisedInvoiceError("The lines of a finalised invoice cannot be deleted.")
         return super().delete(*args, **kwargs)
-

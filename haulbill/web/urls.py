@@ -5,7 +5,18 @@ from importlib.util import find_spec
 
 from django.urls import include, path
 
-AREAS = ["core", "extension", "linking", "invoices", "drafts", "apitokens", "einvoice", "pushing", "verification", "fuel"]
+AREAS = [
+    "core",
+    "extension",
+    "linking",
+    "invoices",
+    "drafts",
+    "apitokens",
+    "einvoice",
+    "pushing",
+    "verification",
+    "fuel",
+]
 
 urlpatterns = [
     path("", include(f"haulbill.web.routes.{area}"))

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -29,10 +29,12 @@ from tests.factories import MembershipFactory, PriceLineFactory, ProductFactory,
 @contextmanager
 def _same_connection() -> Any:
     """Keep the test's database connection across WSGI requests (as Django's test client does)."""
+    request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
         yield
     finally:
+        request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
 
 
@@ -53,7 +55,8 @@ def fuzz(company: Any, examples_per_operation: int) -> dict[str, Any]:
     job = Job.objects.create(company=company, kind="sync-catalog")
     own_ids = {"customer_id": customer.pk, "transport_id": transport.pk, "job_id": job.pk}
 
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler())
+    with _same_connection():
+        schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler())
     figures: dict[str, Any] = {"operations": 0, "examples": 0, "failures": []}
     headers = {"Authorization": f"Bearer {raw}"}
     for result in schema.get_all_operations():

@@ -35,7 +35,9 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}: run `make test` (it installs Debian's chromium) or set HAULBILL_CHROMIUM")
+        pytest.skip(
+            f"Chromium not found at {CHROMIUM}: run `make test` (it installs Debian's chromium) or set HAULBILL_CHROMIUM"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -26,21 +26,21 @@ from haulbill.web.paging import paginate
 
 def _draft(request: HttpRequest, pk: int) -> Invoice:
     return get_for_company_or_404(
-        request.company,
+        request.company,  # type: ignore[attr-defined]
         Invoice,
         pk=pk,
         status=InvoiceStatus.DRAFT,
-        kind=InvoiceKind.INVOICE,  # type: ignore[attr-defined]
+        kind=InvoiceKind.INVOICE,
     )
 
 
 def _draft_line(request: HttpRequest, pk: int) -> InvoiceLine:
     return get_for_company_or_404(
-        request.company,
+        request.company,  # type: ignore[attr-defined]
         InvoiceLine,
         pk=pk,
         invoice__status=InvoiceStatus.DRAFT,
-        invoice__kind=InvoiceKind.INVOICE,  # type: ignore[attr-defined]
+        invoice__kind=InvoiceKind.INVOICE,
     )
 
 

@@ -48,9 +48,9 @@ def fuel_home(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("fuel-series-detail", pk=series.pk)
     latest = services.latest_months(company)
-    series = [(s, latest.get(s.pk)) for s in FuelIndexSeries.objects.for_company(company)]
+    series_rows = [(s, latest.get(s.pk)) for s in FuelIndexSeries.objects.for_company(company)]
     clauses = FuelClause.objects.for_company(company).select_related("customer", "series").order_by("customer__name")
-    return render(request, "web/fuel/home.html", {"series": series, "clauses": clauses, "can_edit": _can_edit(request),
+    return render(request, "web/fuel/home.html", {"series": series_rows, "clauses": clauses, "can_edit": _can_edit(request),
                                                  "customers": Customer.objects.for_company(company).order_by("name")})  # fmt: skip
 
 
