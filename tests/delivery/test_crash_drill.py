@@ -64,7 +64,8 @@ def state(db: Path, company_id: int, run_id: int) -> dict[str, int]:
 
 @pytest.mark.slow
 def test_a_run_killed_ten_times_still_creates_every_invoice_once(billit_sandbox: SandboxHandle, tmp_path: Path) -> None:
-    billit_sandbox.set_faults(latency_ms=15, jitter_ms=10, seed=3)
+    # Slow enough that ten kills land before the run ends, even on a quiet fast machine.
+    billit_sandbox.set_faults(latency_ms=120, jitter_ms=30, seed=3)
     env = drill_env(tmp_path, billit_sandbox)
     db = tmp_path / "haulbill.sqlite3"
     log = tmp_path / "worker.log"
