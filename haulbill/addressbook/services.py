@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from haulbill.core import audit
 from haulbill.core.errors import HaulbillError
 from haulbill.core.jobs import create_job
 from haulbill.core.models import Job
@@ -169,6 +170,7 @@ def link_customer(company: Company, customer: Customer, invoicing_id: str, *, by
             "invoicing_id_taken", _("This invoicing ID was just linked to another customer."), field="invoicing_id"
         ) from None
     log.info("customer %s linked to %s by %s", locked.pk, locked.invoicing_id, getattr(by, "pk", None))
+    audit.record(company, by, audit.CUSTOMER_LINKED, locked, invoicing_id=locked.invoicing_id, method="manual")
     return locked
 
 
@@ -195,6 +197,7 @@ def unlink_customer(company: Company, customer: Customer, *, by: Any = None) -> 
                 "decided_by": by if getattr(by, "pk", None) else None,
             },
         )
+        audit.record(company, by, audit.CUSTOMER_UNLINKED, locked, invoicing_id=old_id)
     return locked
 
 
@@ -233,7 +236,7 @@ def _party_from_remote(remote: RemoteCustomer) -> linking.Party:
 
 
 def link_customers(
-    company: Company, progress: Progress | None = None, *, propose_at: int = linking.PROPOSE_AT
+    company: Company, progress: Progress | None = None, *, propose_at: int = linking.PROPOSE_AT, user: Any = None
 ) -> LinkRunResult:
     """Fetch every provider customer, link the unambiguous identifier matches, propose the rest for review."""
     provider = provider_or_error(company)
@@ -302,6 +305,18 @@ def link_customers(
     result.proposed = len(fresh)
     result.ambiguous = sum(1 for p in fresh if p.ambiguous)
     result.unmatched = len(matched.unmatched)
+    audit.record(
+        company,
+        user,
+        audit.CUSTOMERS_AUTO_LINKED,
+        None,
+        linked=result.linked,
+        proposed=result.proposed,
+        ambiguous=result.ambiguous,
+        unmatched=result.unmatched,
+        customers=result.customers,
+        parties=result.parties,
+    )
     if progress:
         progress(len(links) + len(proposals), len(links) + len(proposals))
     return result
@@ -333,6 +348,10 @@ def _accept(company: Company, proposal: LinkProposal, by: Any) -> None:
     customer.invoicing_provider = proposal.provider
     customer.save(update_fields=["invoicing_id", "invoicing_provider", "updated_at"])
     _decide(proposal, ProposalStatus.ACCEPTED, by)
+    audit.record(
+        company, by, audit.CUSTOMER_LINKED, customer, invoicing_id=customer.invoicing_id, method="proposal",
+        proposal_id=proposal.pk, score=proposal.score,
+    )  # fmt: skip
     # The alternatives lose: the customer has its party, the party its customer.
     for loser in (
         LinkProposal.objects.for_company(company)

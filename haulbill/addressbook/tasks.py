@@ -17,7 +17,7 @@ def _job(job_id: int) -> Job:
 @db_task()
 def link_customers_task(job_id: int) -> None:
     job = _job(job_id)
-    run_job(job, lambda progress: services.link_customers(job.company, progress).as_dict())
+    run_job(job, lambda progress: services.link_customers(job.company, progress, user=job.created_by).as_dict())
 
 
 @db_task()

@@ -11,7 +11,6 @@ from ninja.pagination import paginate
 from haulbill.addressbook import editing, selectors
 from haulbill.addressbook import services as linking_services
 from haulbill.addressbook.models import Customer
-from haulbill.core import audit
 from haulbill.core.models import Job
 from haulbill.tenancy.models import Role
 
@@ -136,9 +135,7 @@ def link_customer(request: HttpRequest, customer_id: int, payload: InvoicingIdIn
     membership = acting(request)
     customer = get_or_404(membership.company, Customer, customer_id)
     acting(request, Role.INVOICER)
-    linked = linking_services.link_customer(membership.company, customer, payload.invoicing_id, by=membership.user)
-    audit.record(membership.company, membership.user, audit.CUSTOMER_LINKED, linked, invoicing_id=linked.invoicing_id)
-    return linked
+    return linking_services.link_customer(membership.company, customer, payload.invoicing_id, by=membership.user)
 
 
 @router.delete(
@@ -150,11 +147,7 @@ def unlink_customer(request: HttpRequest, customer_id: int) -> Customer:
     membership = acting(request)
     customer = get_or_404(membership.company, Customer, customer_id)
     acting(request, Role.INVOICER)
-    previous = customer.invoicing_id
-    unlinked = linking_services.unlink_customer(membership.company, customer, by=membership.user)
-    if previous:
-        audit.record(membership.company, membership.user, audit.CUSTOMER_UNLINKED, unlinked, invoicing_id=previous)
-    return unlinked
+    return linking_services.unlink_customer(membership.company, customer, by=membership.user)
 
 
 @router.post(
@@ -169,5 +162,4 @@ def start_auto_link(request: HttpRequest) -> Status[Job]:
     membership = acting(request, Role.INVOICER)
     linking_services.provider_or_error(membership.company)
     job = linking_services.start_job(membership.company, linking_services.LINK_JOB, user=membership.user)
-    audit.record(membership.company, membership.user, audit.CUSTOMERS_AUTO_LINKED, job)
     return Status(202, job)

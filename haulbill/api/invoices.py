@@ -181,7 +181,4 @@ def issue_credit_note(request: HttpRequest, invoice_id: int, payload: CreditNote
     note = services.credit(
         membership.company, invoice.pk, quantities=quantities, issue_date=payload.issue_date, user=membership.user
     )
-    audit.record(
-        membership.company, membership.user, audit.CREDIT_NOTE_ISSUED, note, invoice_id=invoice.pk, number=note.number
-    )
     return Status(201, note)

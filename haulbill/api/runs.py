@@ -8,7 +8,6 @@ from ninja import Field, Router, Schema, Status
 from pydantic import model_validator
 
 from haulbill.addressbook.models import Customer
-from haulbill.core import audit
 from haulbill.core.errors import HaulbillError
 from haulbill.invoicing import services
 from haulbill.invoicing.models import InvoicingRun
@@ -90,7 +89,6 @@ def create_run(request: HttpRequest, payload: SelectionIn) -> Status[InvoicingRu
     """Selects, pre-flights and drafts; confirm with POST /invoicing-runs/{run_id}/confirm."""
     membership = acting(request, Role.INVOICER)
     run = services.start_run(membership.company, payload.to_selection(membership.company), user=membership.user)
-    audit.record(membership.company, membership.user, audit.RUN_STARTED, run, drafts=run.drafts_count)
     return Status(201, run)
 
 

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from pydantic.config import JsonDict
 
-from haulbill.core import audit
 from haulbill.core.errors import HaulbillError
 from haulbill.invoicing.models import settings_for
 from haulbill.providers import services
@@ -103,7 +102,6 @@ def get_settings(request: HttpRequest) -> dict[str, Any]:
 def choose_provider(request: HttpRequest, payload: ProviderIn) -> dict[str, Any]:
     membership = acting(request, Role.ADMIN)
     services.choose_provider(membership.company, payload.provider, by=membership.user)
-    audit.record(membership.company, membership.user, audit.PROVIDER_CHOSEN, None, provider=payload.provider)
     return _settings(membership.company)
 
 
@@ -115,7 +113,7 @@ def choose_provider(request: HttpRequest, payload: ProviderIn) -> dict[str, Any]
 def connect_billit(request: HttpRequest, payload: BillitConnectionIn) -> dict[str, Any]:
     """The key is checked with Billit before it is stored (encrypted); it is never returned."""
     membership = acting(request, Role.ADMIN)
-    result = services.connect_billit(
+    services.connect_billit(
         membership.company,
         api_key=payload.api_key,
         environment=payload.environment,
@@ -123,46 +121,27 @@ def connect_billit(request: HttpRequest, payload: BillitConnectionIn) -> dict[st
         party_id=payload.party_id,
         by=membership.user,
     )
-    audit.record(
-        membership.company,
-        membership.user,
-        audit.PROVIDER_CONNECTED,
-        result.connection,
-        provider="billit",
-        environment=payload.environment,
-        party_id=result.connection.party_id,
-    )
     return _settings(membership.company)
 
 
 @router.put("/billit-connection/api-key", response={200: SettingsOut, 403: ErrorOut, 422: ErrorOut, 502: ErrorOut})
 def replace_api_key(request: HttpRequest, payload: ApiKeyIn) -> dict[str, Any]:
     membership = acting(request, Role.ADMIN)
-    connection = services.replace_api_key(membership.company, payload.api_key, by=membership.user)
-    audit.record(
-        membership.company, membership.user, audit.PROVIDER_KEY_CHANGED, connection, provider=connection.provider
-    )
+    services.replace_api_key(membership.company, payload.api_key, by=membership.user)
     return _settings(membership.company)
 
 
 @router.put("/billit-connection/company", response={200: SettingsOut, 403: ErrorOut, 422: ErrorOut, 502: ErrorOut})
 def choose_billit_company(request: HttpRequest, payload: PartyIn) -> dict[str, Any]:
     membership = acting(request, Role.ADMIN)
-    connection = services.choose_billit_company(membership.company, payload.party_id, by=membership.user)
-    audit.record(
-        membership.company, membership.user, audit.PROVIDER_CONNECTED, connection, party_id=connection.party_id
-    )
+    services.choose_billit_company(membership.company, payload.party_id, by=membership.user)
     return _settings(membership.company)
 
 
 @router.delete("/billit-connection", response={200: SettingsOut, 403: ErrorOut})
 def disconnect(request: HttpRequest) -> dict[str, Any]:
     membership = acting(request, Role.ADMIN)
-    connection = services.disconnect(membership.company, by=membership.user)
-    if connection is not None:
-        audit.record(
-            membership.company, membership.user, audit.PROVIDER_DISCONNECTED, connection, provider=connection.provider
-        )
+    services.disconnect(membership.company, by=membership.user)
     return _settings(membership.company)
 
 

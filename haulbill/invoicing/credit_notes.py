@@ -18,6 +18,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from haulbill.core import audit
 from haulbill.core.errors import HaulbillError
 from haulbill.tenancy.models import Company
 from haulbill.transports.models import InvoicingStatus, Transport
@@ -151,6 +152,7 @@ def create_credit_note(
         freeze(company, credit, credit_lines, issue_date)
         if all(remaining[pk] - chosen.get(pk, ZERO) <= 0 for pk in lines):
             _return_transports(company, {line.transport_id for line in lines.values() if line.transport_id})
+        audit.record(company, user, audit.CREDIT_NOTE_ISSUED, credit, invoice_id=original.pk, number=credit.number)
     return credit
 
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from haulbill.core import audit
 from haulbill.core.errors import HaulbillError
 from haulbill.tenancy.models import Company
 from haulbill.transports.models import Transport
@@ -55,6 +56,7 @@ def start_run(company: Company, chosen: selection.Selection, *, user: Any = None
             if report.blocks(customer.pk, [t.id for t in transports])
         )
         run.save(update_fields=["drafts_count", "blocked_count"])
+        audit.record(company, user, audit.RUN_STARTED, run, drafts=run.drafts_count, transports=run.transports_count)
     return run
 
 

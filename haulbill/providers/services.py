@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haulbill.core import crypto
+from haulbill.core import audit, crypto
 from haulbill.core.errors import HaulbillError
 from haulbill.invoicing.models import InvoicingSettings, Provider, settings_for
 from haulbill.providers.base import ProviderAuthError, ProviderError, RemoteAccount
@@ -69,6 +69,7 @@ def set_extension_enabled(company: Company, enabled: bool, *, by: Any) -> Invoic
     log.info(
         "invoicing extension %s for company %s by %s", "enabled" if enabled else "disabled", company.pk, _actor(by)
     )
+    audit.record(company, by, audit.EXTENSION_ENABLED if enabled else audit.EXTENSION_DISABLED)
     return inv
 
 
@@ -93,6 +94,7 @@ def choose_provider(company: Company, provider: str, *, by: Any = None) -> Invoi
     inv.provider = provider
     inv.save(update_fields=["provider"])
     log.info("company %s chose provider %s (by %s)", company.pk, provider, _actor(by))
+    audit.record(company, by, audit.PROVIDER_CHOSEN, None, provider=provider)
     return inv
 
 
@@ -201,6 +203,15 @@ def connect_billit(
     log.info(
         "company %s connected Billit (%s, key %s) by %s", company.pk, environment, connection.masked_key, _actor(by)
     )
+    audit.record(
+        company,
+        by,
+        audit.PROVIDER_CONNECTED,
+        connection,
+        provider=Provider.BILLIT,
+        environment=environment,
+        party_id=connection.party_id,
+    )
     return ConnectResult(connection, accounts, numbers_read)
 
 
@@ -237,6 +248,7 @@ def choose_billit_company(company: Company, party_id: str, *, by: Any = None) ->
     _read_numbers(company, connection)
     connection.save()
     log.info("company %s chose Billit company %s (by %s)", company.pk, party_id, _actor(by))
+    audit.record(company, by, audit.PROVIDER_CONNECTED, connection, provider=connection.provider, party_id=party_id)
     return connection
 
 
@@ -275,6 +287,7 @@ def replace_api_key(company: Company, api_key: str, *, by: Any = None) -> Provid
         _read_numbers(company, connection)
     connection.save()
     log.info("company %s replaced its Billit API key (now %s) by %s", company.pk, connection.masked_key, _actor(by))
+    audit.record(company, by, audit.PROVIDER_KEY_CHANGED, connection, provider=connection.provider)
     return connection
 
 
@@ -294,6 +307,7 @@ def disconnect(company: Company, *, by: Any = None) -> ProviderConnection | None
             return None
         _retire(connection)
     log.info("company %s disconnected %s by %s", company.pk, connection.provider, _actor(by))
+    audit.record(company, by, audit.PROVIDER_DISCONNECTED, connection, provider=connection.provider)
     return connection
 
 
