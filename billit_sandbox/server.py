@@ -234,6 +234,7 @@ class _Handler(BaseHTTPRequestHandler):
         status = "error"
         fault: Fault | None = None
         response: Response | None = None
+        recorded = False
         try:
             delay = sandbox.faults.latency()
             if delay:
@@ -243,6 +244,9 @@ class _Handler(BaseHTTPRequestHandler):
                 if fault is None:
                     response = sandbox.api.handle(request)
                     status = str(response.status)
+                    # Journal before answering, so a client that reads the journal after its answer sees it.
+                    sandbox.record(request, response, None)
+                    recorded = True
                     self._send(response)
                     return
                 status = self._inject(fault)
@@ -251,7 +255,8 @@ class _Handler(BaseHTTPRequestHandler):
             status = self._inject(fault)
         finally:
             sandbox.leave(status)
-            sandbox.record(request, response if fault is None else None, fault)
+            if not recorded:
+                sandbox.record(request, response if fault is None else None, fault)
 
     def _send(self, response: Response, extra_body: bytes | None = None) -> None:
         payload = extra_body if extra_body is not None else response.encode()
