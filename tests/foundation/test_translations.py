@@ -8,6 +8,7 @@ what the .po files say, so a translation that was written but not compiled fails
 from __future__ import annotations
 
 import gettext
+import os
 import re
 import shutil
 import subprocess
@@ -45,7 +46,7 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
         cwd=scratch,
         check=True,
         capture_output=True,
-        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "PYTHONPATH": str(PACKAGE.parent)},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "PYTHONPATH": str(PACKAGE.parent)},
     )  # fmt: skip
     return {
         lang: {_key(m) for m in _catalog(scratch / "locale" / lang / "LC_MESSAGES" / "django.po") if m.id}
@@ -57,7 +58,9 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
 def test_every_string_of_the_source_is_in_the_committed_catalog(extracted, lang):
     committed = {_key(m) for m in _catalog(PACKAGE / "locale" / lang / "LC_MESSAGES" / "django.po") if m.id}
     missing = sorted(extracted[lang] - committed)
-    assert not missing, f"{len(missing)} strings are not in locale/{lang}: run `make messages` and translate: {missing[:10]}"
+    assert not missing, (
+        f"{len(missing)} strings are not in locale/{lang}: run `make messages` and translate: {missing[:10]}"
+    )
 
 
 @pytest.mark.parametrize("lang", LOCALES)
@@ -92,7 +95,7 @@ def test_the_compiled_catalog_says_what_the_po_says(lang):
         compiled = gettext.GNUTranslations(handle)
     stale = []
     for message in _catalog(folder / "django.po"):
-        if not message.id or isinstance(message.id, tuple) or isinstance(message.id, list):
+        if not message.id or isinstance(message.id, (tuple, list)):
             continue
         got = compiled.pgettext(message.context, message.id) if message.context else compiled.gettext(message.id)
         if got != message.string:
