@@ -1,7 +1,12 @@
-"""Demo data: a Belgian carrier with customers, products and finished transports.
+"""Demo data: a Belgian carrier with customers, products and finished transports, ready for the journey of
+`make demo`: enable the invoicing extension, connect the Billit sandbox, synchronise the catalog, link the
+address book, fix the one price line without item code the pre-flight reports, invoice, credit.
 
-Deterministic (seeded random) so screenshots and tests see the same data; bulk inserts so 100,000 transports
-take seconds, not minutes.
+The data is shaped after what `billit_sandbox` seeds for its demo company (PartyID 100001): the first customers
+are the sandbox's four customers (one already linked, two found by VAT number, one only by a similar name, so it
+waits as a proposal), and the products are the sandbox's catalog items, as the TMS already uses them, so the
+catalog synchronisation recognises them by their Billit ProductID. Deterministic (seeded random) so screenshots
+and tests see the same data; bulk inserts so 100,000 transports take seconds, not minutes.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from haulbill.addressbook.models import Customer, VatRegime
 from haulbill.catalog.models import Product, VatLevel
@@ -25,6 +31,10 @@ DEMO_COMPANY = "Transports Demo NV"
 DEMO_USERNAME = "admin"
 DEMO_PASSWORD = "haulbill-demo"  # noqa: S105 - printed by `make demo`; the demo only listens on loopback
 BATCH = 5_000
+# The one price line the TMS sent without item code: no product can be suggested for it (several products, and
+# no earlier transport of this customer had such a line), so the pre-flight reports it and a person picks one.
+UNCODED_LINE = "Extra waiting at the Zeebrugge terminal"
+VERIFIED_SHARE = 0.75
 
 BE_CITIES = [
     ("2030", "Antwerpen"), ("9000", "Gent"), ("1000", "Brussel"), ("4000", "Liège"), ("8000", "Brugge"),
@@ -88,8 +98,9 @@ def seed_demo(
     with transaction.atomic():
         company = _company()
         _admin(company)
-        InvoicingSettings.objects.update_or_create(
-            company=company, defaults={"extension_enabled": True, "provider": Provider.NONE}
+        # The journey starts by enabling the extension (the demo admin is platform staff) and connecting Billit.
+        InvoicingSettings.objects.get_or_create(
+            company=company, defaults={"extension_enabled": False, "provider": Provider.NONE}
         )
         customer_rows = _customers(company, rng, customers)
         products = _products(company)
@@ -130,12 +141,46 @@ def _admin(company: Company) -> None:
     Membership.objects.get_or_create(user=user, company=company, defaults={"role": Role.ADMIN})
 
 
+# The Billit sandbox's customers of its demo company, as this carrier's TMS knows them (PartyIDs 200001-200004).
+JOURNEY_CUSTOMERS: list[dict[str, object]] = [
+    # Linked earlier: it already carries its Billit PartyID.
+    {"name": "Logistiek Vlaanderen NV", "vat_number": "BE0765432146", "street": "Industrieweg 44", "postcode": "9000",
+     "city": "Gent", "country": "BE", "language": "nl", "vat_regime": VatRegime.DOMESTIC, "invoicing_id": "200001"},
+    # No VAT number in the TMS: only the name and postcode match, so linking proposes it for review.
+    {"name": "Brasserie Wallonne SPRL", "vat_number": "", "street": "Chaussée de Namur 3", "postcode": "5000",
+     "city": "Namur", "country": "BE", "language": "fr", "vat_regime": VatRegime.DOMESTIC},
+    # Same VAT number as in Billit: linked at once by "Find matches".
+    {"name": "Transports Lyonnais SARL", "vat_number": "FR44732829320", "street": "Quai Perrache 18",
+     "postcode": "69002", "city": "Lyon", "country": "FR", "language": "fr", "vat_regime": VatRegime.INTRA_EU},
+    {"name": "Rotterdam Cargo BV", "vat_number": "NL853746333B01", "street": "Waalhaven Zuidzijde 21",
+     "postcode": "3089 JH", "city": "Rotterdam", "country": "NL", "language": "nl", "vat_regime": VatRegime.INTRA_EU},
+]  # fmt: skip
+
+
+def _journey_customer(company: Company, index: int) -> Customer:
+    fields = dict(JOURNEY_CUSTOMERS[index])
+    invoicing_id = str(fields.pop("invoicing_id", ""))
+    customer = Customer(
+        company=company,
+        reference=f"C{index + 1:04d}",
+        email=f"invoices{index + 1}@customer.example",
+        invoicing_provider=Provider.BILLIT if invoicing_id else "",
+        invoicing_id=invoicing_id,
+        **fields,  # type: ignore[arg-type]
+    )
+    customer.fill_derived_numbers()
+    return customer
+
+
 def _customers(company: Company, rng: random.Random, count: int) -> list[Customer]:
     existing = list(Customer.objects.for_company(company).order_by("id"))
     if len(existing) >= count:
         return existing
     rows = []
     for i in range(len(existing), count):
+        if i < len(JOURNEY_CUSTOMERS):
+            rows.append(_journey_customer(company, i))
+            continue
         country = "BE" if i % 10 < 6 else ("FR" if i % 10 < 8 else "NL")
         postcode, city = rng.choice({"BE": BE_CITIES, "FR": FR_CITIES, "NL": NL_CITIES}[country])
         name = f"{rng.choice(NAME_PARTS)} {city} {rng.choice(SUFFIXES[country])}"
@@ -173,28 +218,29 @@ def _customers(company: Company, rng: random.Random, count: int) -> list[Custome
     return list(Customer.objects.for_company(company).order_by("id"))
 
 
+# The items of the Billit sandbox's catalog the transports use, with their Billit ProductIDs: the first catalog
+# synchronisation recognises them (and adds the sandbox's GAS-IDX), after which the pre-flight accepts them.
 PRODUCTS = [
-    ("NAT", "National transport", "C62", Decimal("450.00"), Decimal("21"), VatLevel.CUSTOMER, False),
-    ("INT", "International transport", "C62", Decimal("1250.00"), None, VatLevel.CUSTOMER, False),
-    ("GAS", "Gas index", "C62", Decimal("0.00"), None, VatLevel.CUSTOMER, True),
-    ("WAIT", "Waiting hours", "HUR", Decimal("55.00"), None, VatLevel.CUSTOMER, False),
+    ("TR-NAT", "300001", "National transport", "C62", Decimal("450.00"), Decimal("21"), VatLevel.PRODUCT),
+    ("TR-INT", "300002", "International transport", "C62", Decimal("1250.00"), None, VatLevel.CUSTOMER),
+    ("WAIT-H", "300004", "Waiting hours", "HUR", Decimal("55.00"), Decimal("21"), VatLevel.PRODUCT),
 ]
 
 
 def _products(company: Company) -> dict[str, Product]:
     out = {}
-    for code, name, unit, price, rate, level, fuel in PRODUCTS:
+    for code, remote_id, name, unit, price, rate, level in PRODUCTS:
         product, _ = Product.objects.get_or_create(
             company=company,
             item_code=code,
             defaults={
-                "provider": "demo",
+                "provider": Provider.BILLIT,
+                "provider_product_id": remote_id,
                 "name": name,
                 "unit": unit,
                 "unit_price": price,
                 "vat_rate": rate,
                 "vat_level": level,
-                "is_fuel_surcharge": fuel,
             },
         )
         out[code] = product
@@ -212,6 +258,7 @@ def _transports(
     start = Transport.objects.for_company(company).count()
     made_lines = 0
     today = dt.date(2026, 11, 20)
+    now = timezone.now()
     for batch_start in range(0, count, BATCH):
         size = min(BATCH, count - batch_start)
         with transaction.atomic():
@@ -221,6 +268,11 @@ def _transports(
                 customer = customers[rng.randrange(len(customers))]
                 loading = today - dt.timedelta(days=rng.randint(1, 60))
                 home = rng.choice(BE_CITIES)[1]
+                done = rng.random() < 0.92
+                verified = done and rng.random() < VERIFIED_SHARE
+                if number == 1:
+                    # The transport carrying the line without item code: done, verified, of a linked customer.
+                    customer, done, verified = customers[0], True, True
                 transports.append(
                     Transport(
                         company=company,
@@ -232,14 +284,15 @@ def _transports(
                         unloading_date=loading + dt.timedelta(days=rng.choice([0, 1, 1, 2])),
                         weight_kg=Decimal(rng.randint(800, 24_000)),
                         distance_km=Decimal(rng.randint(20, 900)),
-                        status=TransportStatus.DONE if rng.random() < 0.92 else TransportStatus.PLANNED,
+                        status=TransportStatus.DONE if done else TransportStatus.PLANNED,
+                        verified_at=now if verified else None,
                     )
                 )
             created = Transport.objects.bulk_create(transports)
             lines = []
             for t in created:
                 international = t.customer.country != "BE"
-                base = products["INT" if international else "NAT"]
+                base = products["TR-INT" if international else "TR-NAT"]
                 price = Decimal(rng.randint(280, 1900)).quantize(Decimal("1")) + Decimal(
                     rng.choice(["0", "0.50", "0.25"])
                 )
@@ -261,25 +314,25 @@ def _transports(
                             company=company,
                             transport=t,
                             position=2,
-                            product=products["WAIT"],
+                            product=products["WAIT-H"],
                             unit="HUR",
                             quantity=Decimal(rng.choice(["0.5", "1", "1.5", "2", "3"])),
                             unit_price=Decimal("55.00"),
                             description="Waiting hours at unloading",
                         )
                     )
-                if rng.random() < 0.02:
-                    # A line the TMS sent without an item code: the pre-flight shows where to fix it.
+                if t.reference.endswith("-000001"):
+                    # The line the TMS sent without an item code: the pre-flight shows where to fix it.
                     lines.append(
                         PriceLine(
                             company=company,
                             transport=t,
                             position=3,
                             product=None,
-                            unit="C62",
-                            quantity=Decimal("1"),
-                            unit_price=Decimal("35.00"),
-                            description="Tail-lift surcharge",
+                            unit="HUR",
+                            quantity=Decimal("1.5"),
+                            unit_price=Decimal("55.00"),
+                            description=UNCODED_LINE,
                         )
                     )
             PriceLine.objects.bulk_create(lines)

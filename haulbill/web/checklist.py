@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
@@ -32,11 +33,17 @@ def _url(name: str) -> str:
 def setup_checklist(company: Company) -> list[Step]:
     inv = settings_for(company)
     connected = ProviderConnection.objects.for_company(company).filter(is_active=True).exists()
-    products = Product.objects.for_company(company).filter(is_active=True).count()
+    # Products the TMS created before the first synchronisation do not count: only the platform's catalog does.
+    products = (
+        Product.objects.for_company(company)
+        .filter(is_active=True)
+        .filter(Q(provider=Provider.BUILTIN) | Q(last_synced_at__isnull=False))
+        .count()
+    )
     customers = Customer.objects.for_company(company).filter(is_active=True)
     total = customers.count()
     linked = customers.exclude(invoicing_id="").count()
-    needs_link = inv.provider == Provider.BILLIT
+    needs_link = inv.provider != Provider.BUILTIN  # the built-in provider needs no remote customers
     return [
         Step(
             _("Invoicing extension enabled"),
@@ -62,7 +69,7 @@ def setup_checklist(company: Company) -> list[Step]:
             _("Customers linked"),
             (linked == total and total > 0) or not needs_link,
             _("%(linked)d of %(total)d customers have an invoicing ID") % {"linked": linked, "total": total},
-            _url("customers"),
+            _url("linking") or _url("customers"),
         ),
         Step(
             _("Numbering set"),
@@ -70,5 +77,46 @@ def setup_checklist(company: Company) -> list[Step]:
             _("Next invoice number format: %(fmt)s, starting at %(first)d")
             % {"fmt": inv.number_format, "first": inv.first_invoice_number},
             _url("invoicing-extension"),
+        ),
+    ]
+
+
+@dataclass
+class Count:
+    label: str
+    count: int
+    url: str
+    empty: str
+
+
+def work_summary(company: Company) -> list[Count]:
+    """What waits for a person once set up: transports to verify, transports to invoice, documents not pushed."""
+    from haulbill.invoicing.models import Invoice, InvoiceStatus, PushState
+    from haulbill.transports.models import InvoicingStatus, Transport, TransportStatus
+
+    waiting = Transport.objects.for_company(company).filter(
+        status=TransportStatus.DONE, invoicing_status=InvoicingStatus.NOT_INVOICED
+    )
+    unpushed = Invoice.objects.for_company(company).filter(
+        status=InvoiceStatus.FINALISED, push_state__in=[PushState.TO_PUSH, PushState.PUSHING, PushState.FAILED]
+    )
+    return [
+        Count(
+            _("Done transports to verify"),
+            waiting.filter(verified_at__isnull=True).count(),
+            _url("transports-to-verify") or _url("transports"),
+            _("None: every done transport is verified."),
+        ),
+        Count(
+            _("Verified transports to invoice"),
+            waiting.filter(verified_at__isnull=False).count(),
+            _url("invoicing-run"),
+            _("None: verify done transports to invoice them."),
+        ),
+        Count(
+            _("Invoices not yet in the invoicing platform"),
+            unpushed.count(),
+            _url("invoices"),
+            _("None: every finalised invoice was sent to the platform."),
         ),
     ]

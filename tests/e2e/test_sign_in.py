@@ -18,7 +18,7 @@ def test_it_signs_in_and_opens_the_dashboard_with_the_setup_checklist(live_serve
     assert page.get_by_role("heading", name="Dashboard").is_visible()
     assert page.get_by_text("Set-up checklist").is_visible()
     shots.take(page, "dashboard")
-    page.get_by_role("link", name="Transports").click()
+    page.get_by_role("link", name="Transports", exact=True).click()
     page.wait_for_url("**/transports/")
     assert page.locator("table tbody tr").count() > 5
     shots.take(page, "transports")
