@@ -22,6 +22,7 @@ from haulbill.providers.base import ProviderError, RemoteProduct
 from haulbill.providers.registry import provider_for
 from haulbill.tenancy.models import Company
 
+from . import suggestions
 from .models import UNIT_CODES, Product, VatLevel
 
 JOB_KIND = "sync-catalog"
@@ -142,6 +143,8 @@ def apply_catalog(company: Company, provider_key: str, remote: list[RemoteProduc
             ["item_code", "name", "unit", "unit_price", "vat_rate", "vat_level", "is_active", "last_synced_at"],
             batch_size=500,
         )
+    # The catalog decides which item code a line without one can be given: fill (or re-decide) the suggestions now.
+    suggestions.suggest(company)
     return result
 
 

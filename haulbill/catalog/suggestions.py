@@ -1,14 +1,23 @@
 """Item-code suggestions for price lines that have none (the "item auto-fill" of the reference product).
 
-A line gets a suggestion when it can be decided:
+A line without item code gets one when it can be decided:
 1. the company has one active product (fuel-surcharge items aside: they have their own lines): that one;
 2. otherwise the product this customer's earlier transports used for the same kind of line: the same description
    once dates, numbers and place names are taken out ("Waiting hours at Gent" ~ "Waiting hours at Liège"), and a
-   product whose VAT suits the customer's VAT regime; the most used wins, the most recent breaks a tie;
+   product whose VAT suits the customer's VAT regime; the most used wins, the most recent breaks a tie. Only item
+   codes a person or the TMS gave count as history: a suggestion never feeds the next one;
 3. otherwise none: the line keeps no item code and the pre-flight says so.
 
-A suggestion is stored beside the product (PriceLine.suggested_product), never in it: a person accepts or changes
-it on the transport page, which sets the product. The whole run costs a fixed number of queries.
+The decided product goes into the line's product, so the line can be invoiced without anyone clicking; the line
+keeps `suggestion_source` set (the "suggested" badge of the pages) until a person confirms or changes it in the
+dropdown. A product a person or the TMS chose (no suggestion_source) is never touched. Filling is idempotent: a
+suggestion that still holds is kept as it is (the carrier may have seen it); one whose product is no longer
+active and synchronised, or no longer suits the customer's VAT regime, is decided again.
+
+When lines are filled: when transports are created or their lines replaced (haulbill.transports.services), when a
+transport is verified, when the catalog synchronisation finishes, and by the pre-flight for the lines of its run
+still empty (a person may have chosen the product of the same kind of line meanwhile). Each run costs a fixed
+number of queries, whatever the number of lines.
 """
 
 from __future__ import annotations
@@ -16,9 +25,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from haulbill.addressbook.models import VatRegime
@@ -66,34 +77,76 @@ def assignable_products(company: Company) -> list[Product]:
     )
 
 
-def suggest(company: Company, *, transport_ids: Iterable[int] | None = None) -> int:
-    """Store a suggestion on every undecided line (of these transports, or of the whole company); returns how many
-    lines now carry one. Lines whose suggestion no longer holds lose it."""
+@dataclass
+class Filled:
+    """What one fill did: how many candidate lines carry a suggestion, and which lines' product changed."""
+
+    suggested: int = 0
+    changed: dict[int, int | None] = field(default_factory=dict)  # price line id -> its new product id
+    transport_ids: set[int] = field(default_factory=set)  # transports of the changed lines
+
+
+def fill(company: Company, *, transport_ids: Iterable[int] | QuerySet[Any] | None = None) -> Filled:
+    """Fill a suggested item code into every line without one (of these transports, or of the whole company).
+
+    Writes the product and its suggestion mark in bulk (no signals: callers that need the fuel surcharge to follow
+    use `suggest`, or recompute it themselves).
+    """
     lines_qs = PriceLine.objects.for_company(company).filter(
-        product__isnull=True, is_fuel_surcharge=False, transport__invoicing_status=InvoicingStatus.NOT_INVOICED
+        Q(product__isnull=True) | ~Q(suggestion_source=""),
+        is_fuel_surcharge=False,
+        transport__invoicing_status=InvoicingStatus.NOT_INVOICED,
     )
     if transport_ids is not None:
-        lines_qs = lines_qs.filter(transport_id__in=list(transport_ids))
+        ids = transport_ids if isinstance(transport_ids, QuerySet) else list(transport_ids)
+        lines_qs = lines_qs.filter(transport_id__in=ids)
     lines = list(
         lines_qs.select_related("transport", "transport__customer").only(
-            "id", "description", "suggested_product_id", "suggestion_source", "transport__id",
+            "id", "description", "product_id", "suggestion_source", "transport__id",
             "transport__customer_id", "transport__loading_place", "transport__unloading_place",
             "transport__customer__vat_regime",
         )
     )  # fmt: skip
+    result = Filled()
     if not lines:
-        return 0
+        return result
     products = {p.pk: p for p in assignable_products(company) if not p.is_fuel_surcharge}
     only = next(iter(products.values())) if len(products) == 1 else None
-    history = {} if only else _history(company, {line.transport.customer_id for line in lines}, products)
+    undecided = [line for line in lines if not _still_holds(line, products)]
+    history = (
+        _history(company, {line.transport.customer_id for line in undecided}, products)
+        if undecided and only is None
+        else {}
+    )
     changed: list[PriceLine] = []
-    for line in lines:
+    for line in undecided:
         choice, source = _decide(line, only, history, products)
-        if (line.suggested_product_id, line.suggestion_source) != (choice, source):
-            line.suggested_product_id, line.suggestion_source = choice, source
+        if (line.product_id, line.suggestion_source) != (choice, source):
+            line.product_id, line.suggestion_source = choice, source
             changed.append(line)
-    PriceLine.objects.bulk_update(changed, ["suggested_product", "suggestion_source"], batch_size=1000)
-    return sum(1 for line in lines if line.suggested_product_id)
+            result.changed[line.pk] = choice
+            result.transport_ids.add(line.transport_id)
+    PriceLine.objects.bulk_update(changed, ["product", "suggestion_source"], batch_size=1000)
+    result.suggested = sum(1 for line in lines if line.product_id)
+    return result
+
+
+def suggest(company: Company, *, transport_ids: Iterable[int] | QuerySet[Any] | None = None) -> int:
+    """Fill suggestions (see `fill`) and recompute the fuel surcharge of the transports whose lines changed (the
+    product decides whether a line counts for it); returns how many of the lines looked at carry a suggestion."""
+    filled = fill(company, transport_ids=transport_ids)
+    if filled.transport_ids:
+        _refresh_fuel(company, filled.transport_ids)
+    return filled.suggested
+
+
+def _still_holds(line: PriceLine, products: dict[int, Product]) -> bool:
+    """A suggestion already filled in stays while its product is assignable and suits the customer's VAT regime."""
+    if not line.suggestion_source or line.product_id not in products:
+        return False
+    if line.suggestion_source == SuggestionSource.ONLY_PRODUCT:
+        return True
+    return suits_regime(products[line.product_id], line.transport.customer.vat_regime)
 
 
 def _decide(
@@ -119,7 +172,12 @@ def _history(
     """(customer, line pattern) -> how often each product was chosen, most recent transports first (one query)."""
     rows = (
         PriceLine.objects.for_company(company)
-        .filter(transport__customer_id__in=customer_ids, product_id__in=list(products), is_fuel_surcharge=False)
+        .filter(
+            transport__customer_id__in=customer_ids,
+            product_id__in=list(products),
+            is_fuel_surcharge=False,
+            suggestion_source="",
+        )
         .order_by("-transport__unloading_date", "-transport_id", "id")
         .values_list(
             "description", "product_id", "transport__customer_id", "transport__loading_place",
@@ -134,7 +192,8 @@ def _history(
 
 
 def choose_product(company: Company, price_line_id: int, product_id: int) -> PriceLine:
-    """Accept a suggestion or pick another product for a line: the line's item code is then set."""
+    """A person confirms the suggested item code or picks another: the product is set and the suggestion mark goes,
+    so no later fill touches the line again."""
     with transaction.atomic():
         line = (
             PriceLine.objects.for_company(company).select_for_update().select_related("transport").get(pk=price_line_id)
@@ -153,33 +212,24 @@ def choose_product(company: Company, price_line_id: int, product_id: int) -> Pri
                 field="product",
             )
         line.product = product
-        line.suggested_product = None
         line.suggestion_source = ""
-        line.save(update_fields=["product", "suggested_product", "suggestion_source"])
-    _refresh_after_price_change(company, line.transport_id)
+        line.save(update_fields=["product", "suggestion_source"])
+    _refresh_fuel(company, [line.transport_id])
     return line
 
 
 def accept_suggestions(company: Company, transport: Transport) -> int:
-    """Accept every suggestion of one transport at once."""
-    with transaction.atomic():
-        lines = list(
-            PriceLine.objects.for_company(company)
-            .select_for_update()
-            .filter(transport=transport, product__isnull=True, suggested_product__isnull=False)
-        )
-        for line in lines:
-            line.product_id = line.suggested_product_id
-            line.suggested_product = None
-            line.suggestion_source = ""
-            line.save(update_fields=["product", "suggested_product", "suggestion_source"])
-    if lines:
-        _refresh_after_price_change(company, transport.pk)
-    return len(lines)
+    """A person confirms every suggested item code of one transport at once; returns how many were confirmed."""
+    return (
+        PriceLine.objects.for_company(company)
+        .filter(transport=transport, transport__invoicing_status=InvoicingStatus.NOT_INVOICED)
+        .exclude(suggestion_source="")
+        .update(suggestion_source="")
+    )
 
 
-def _refresh_after_price_change(company: Company, transport_id: int) -> None:
+def _refresh_fuel(company: Company, transport_ids: Iterable[int]) -> None:
     """The product decides whether a line counts for the fuel surcharge: recompute it."""
     from haulbill.fuel import services as fuel
 
-    fuel.refresh_surcharges(company, [transport_id])
+    fuel.refresh_surcharges(company, transport_ids)

@@ -274,7 +274,9 @@ def edit_line(company: Company, line_id: int, **changes: Any) -> InvoiceLine:
         if price_line is not None and not price_line.is_fuel_surcharge:
             price_line.quantity, price_line.unit, price_line.unit_price = line.quantity, line.unit, line.unit_price
             price_line.product = line.product
-            price_line.save(update_fields=["quantity", "unit", "unit_price", "product"])
+            if "product_id" in changes or price_line.product is None:
+                price_line.suggestion_source = ""  # a person chose the item code: it is no longer a suggestion
+            price_line.save(update_fields=["quantity", "unit", "unit_price", "product", "suggestion_source"])
         recompute(company, invoice)
     return line
 

@@ -4,6 +4,10 @@ Each problem names its transport or customer, says what is wrong in one translat
 that fixes it. A company-level problem (no provider, refused key, no catalog, numbers issued elsewhere) blocks the
 whole run; any other problem blocks only the invoice of the transport's customer, so the others can be invoiced.
 The page, the API and the CLI all print these same Problem objects.
+
+Before checking, the pre-flight fills a suggested item code into the run's lines still without one
+(haulbill.catalog.suggestions): such a line passes like any other, and only a line for which no product could be
+decided is reported, with a link to the transport page where a person picks it.
 """
 
 from __future__ import annotations
@@ -25,10 +29,12 @@ from haulbill.catalog.models import Product
 from haulbill.core.errors import Problem
 from haulbill.providers.base import InvoicingProvider, ProviderAuthError, ProviderError, RemoteCustomer
 from haulbill.tenancy.models import Company
+from haulbill.transports.models import PriceLine
 
 from . import numbering, vat
 from .models import InvoiceKind, InvoicingSettings, Provider, settings_for
-from .selection import Batch, TransportRow
+from .selection import Batch, LineRow, TransportRow
+from .totals import line_amount
 
 log = logging.getLogger(__name__)
 
@@ -246,7 +252,7 @@ def _check_transport(
         product = products.get(line.product_id) if line.product_id else None
         if product is None:
             add("price_line_without_item_code",
-                _("Transport %(ref)s: the price line “%(line)s” has no item code. Choose its product.")
+                _("Transport %(ref)s: the price line “%(line)s” has no item code, and none could be suggested: pick one on the transport page.")
                 % {"ref": ref, "line": line.description})  # fmt: skip
             continue
         if not product.is_active:
@@ -355,8 +361,41 @@ def register_check(check: Check) -> None:
         EXTRA_CHECKS.append(check)
 
 
+def fill_suggestions(company: Company, batch: Batch) -> int:
+    """Fill suggested item codes into the batch's lines without one, and bring the batch up to date (those lines,
+    the fuel surcharges that follow from them, their products), so the checks and the drafts made from this batch
+    see what the transport pages show. A fixed number of queries; returns how many lines were filled."""
+    from haulbill.catalog import suggestions
+    from haulbill.fuel import services as fuel
+
+    filled = suggestions.fill(
+        company, transport_ids=batch.source_ids if batch.source_ids is not None else [t.id for t in batch.transports]
+    )
+    if not filled.changed:
+        return 0
+    fuel.refresh_surcharges(company, filled.transport_ids)
+    rows = {t.id: t for t in batch.transports if t.id in filled.transport_ids}
+    for row in rows.values():
+        row.lines = []
+    for values in (
+        PriceLine.objects.for_company(company)
+        .filter(transport_id__in=list(rows))
+        .order_by("transport_id", "position", "id")
+        .values_list("id", "transport_id", "position", "description", "quantity", "unit", "unit_price", "product_id")
+    ):
+        line = LineRow(*values)
+        line.amount = line_amount(line.quantity, line.unit_price)
+        rows[line.transport_id].lines.append(line)
+    missing = {line.product_id for row in rows.values() for line in row.lines if line.product_id} - set(batch.products)
+    if missing:
+        batch.products.update({p.pk: p for p in Product.objects.for_company(company).filter(pk__in=missing)})
+    return sum(1 for product_id in filled.changed.values() if product_id)
+
+
 def run(company: Company, batch: Batch) -> Report:
-    """Pre-flight `batch`: company checks, then per transport and per customer of the selection only."""
+    """Pre-flight `batch`: fill the suggestions it can, then company checks, then per transport and per customer of
+    the selection only."""
+    fill_suggestions(company, batch)
     report = Report()
     inv_settings = settings_for(company)
     provider = check_provider(company, report, inv_settings)

@@ -93,16 +93,8 @@ class PriceLine(CompanyOwned):
         related_name="price_lines",
         verbose_name=_("product (item code)"),
     )
-    # An item code Haulbill proposes for a line without one (haulbill.catalog.suggestions); a person accepts
-    # or changes it, which sets `product`. Kept apart from `product` so a guess never reaches an invoice unseen.
-    suggested_product = models.ForeignKey(
-        "catalog.Product",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("suggested product"),
-    )
+    # Set when Haulbill filled `product` itself (haulbill.catalog.suggestions) and no person confirmed it yet: the
+    # line is invoiceable, but pages mark its item code "suggested" until a person confirms or changes it.
     suggestion_source = models.CharField(
         _("why this product is suggested"), max_length=20, choices=SuggestionSource.choices, blank=True
     )
@@ -113,9 +105,21 @@ class PriceLine(CompanyOwned):
         verbose_name = _("price line")
         verbose_name_plural = _("price lines")
         ordering = ["transport_id", "position", "id"]
+        constraints = [
+            # A suggestion is an item code: a line cannot be "suggested" without one.
+            models.CheckConstraint(
+                condition=models.Q(suggestion_source="") | models.Q(product__isnull=False),
+                name="price_line_suggestion_has_product",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.description
+
+    @property
+    def product_suggested(self) -> bool:
+        """The item code was filled by Haulbill and waits for a person to confirm or change it."""
+        return bool(self.suggestion_source)
 
     @property
     def amount(self) -> Decimal:

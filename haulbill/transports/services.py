@@ -3,7 +3,8 @@
 Rules kept here, whichever door calls (API, page, import command):
 - a transport's customer is one of the company's customers, given by id or by its TMS reference;
 - a price line's product is one of the company's products, given by item code; unit and price default to the
-  product's when the line leaves them out;
+  product's when the line leaves them out; a line sent without item code gets the suggested one when it can be
+  decided (haulbill.catalog.suggestions), in the same transaction, so the TMS reads it back at once;
 - a transport reference is unique in the company (also inside one batch);
 - a transport that is invoiced cannot be changed: the invoice would no longer say what was transported
   (credit it first); the row is locked while checking so the invoicing run cannot slip in between;
@@ -25,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from haulbill.addressbook.models import Customer
+from haulbill.catalog import suggestions
 from haulbill.catalog.models import UNIT_CODES, Product
 from haulbill.core import audit
 from haulbill.core.errors import HaulbillError
@@ -229,6 +231,7 @@ def create_transport(company: Company, row: TransportInput, *, user: Any = None)
             for line in lines:
                 line.transport = transport
             PriceLine.objects.bulk_create(lines)
+            suggestions.fill(company, transport_ids=[transport.pk])
             audit.record(
                 company, user, audit.TRANSPORT_CREATED, transport, reference=transport.reference, lines=len(lines)
             )
@@ -279,6 +282,7 @@ def update_transport(company: Company, transport: Transport, changes: dict[str, 
             for line in lines:
                 line.transport = updated
             PriceLine.objects.bulk_create(lines)
+            suggestions.fill(company, transport_ids=[updated.pk])
         audit.record(company, user, audit.TRANSPORT_UPDATED, updated, fields=sorted(changes))
     return updated
 
@@ -345,6 +349,7 @@ def bulk_create_transports(company: Company, rows: Sequence[TransportInput], *, 
                     line.transport = transport
                     all_lines.append(line)
             PriceLine.objects.bulk_create(all_lines, batch_size=500)
+            suggestions.fill(company, transport_ids=[t.pk for t in transports])
             audit.record(
                 company, user, audit.TRANSPORTS_BULK_CREATED, None, count=len(transports), lines=len(all_lines)
             )

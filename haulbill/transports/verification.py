@@ -1,8 +1,8 @@
 """Verification: the last human check of a done transport before it may be invoiced.
 
 The invoicing engine only selects verified transports (`verified_at` set). Control badges show what usually goes
-wrong (no price, a price line without item code, no delivery date, a quantity or weight of zero); they inform the
-person verifying and do not block: the pre-flight blocks what cannot be invoiced. A transport can be un-verified
+wrong (no price, a price line without item code, no delivery date, a quantity or weight of zero) and which item
+codes Haulbill suggested and nobody confirmed yet; they inform the person verifying and do not block: the pre-flight blocks what cannot be invoiced. A transport can be un-verified
 until it is invoiced; un-verifying takes it off any draft invoice, so a draft never holds an unverified transport.
 """
 
@@ -32,6 +32,7 @@ Progress = Callable[[int, int], None]
 class Badge:
     code: str
     message: str
+    level: str = "bad"  # "warn": worth a look, nothing is wrong (a suggested item code)
 
 
 def _line_badges(transport: Transport, lines: list[PriceLine]) -> list[Badge]:
@@ -44,6 +45,15 @@ def _line_badges(transport: Transport, lines: list[PriceLine]) -> list[Badge]:
             Badge(
                 "line_without_item_code",
                 _("%(n)d price line(s) without item code: choose their product.") % {"n": len(missing)},
+            )
+        )
+    suggested = [line for line in lines if line.product_id is not None and line.product_suggested]
+    if suggested:
+        out.append(
+            Badge(
+                "item_code_suggested",
+                _("%(n)d item code(s) suggested by Haulbill: confirm or change them.") % {"n": len(suggested)},
+                level="warn",
             )
         )
     if any(line.quantity == 0 for line in lines):
@@ -60,6 +70,11 @@ def badges(transport: Transport, lines: Iterable[PriceLine] | None = None) -> li
     if transport.weight_kg is not None and transport.weight_kg == 0:
         out.append(Badge("zero_weight", _("The weight is zero: enter the weight transported.")))
     return out
+
+
+def has_suggestions(found: Iterable[Badge]) -> bool:
+    """Whether these badges include item codes waiting for a person's confirmation."""
+    return any(b.code == "item_code_suggested" for b in found)
 
 
 def badges_for(company: Company, transports: Iterable[Transport]) -> dict[int, list[Badge]]:
@@ -113,11 +128,12 @@ def _refuse_unless_verifiable(transport: Transport) -> None:
 
 
 def _after_verification(company: Company, transport_ids: list[int]) -> None:
-    """Propose item codes and compute fuel surcharges now that the price is final."""
+    """Fill suggested item codes into lines still without one, then compute the fuel surcharges (they depend on
+    the products) now that the price is final."""
     from haulbill.catalog import suggestions
     from haulbill.fuel import services as fuel
 
-    suggestions.suggest(company, transport_ids=transport_ids)
+    suggestions.fill(company, transport_ids=transport_ids)
     fuel.refresh_surcharges(company, transport_ids)
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from haulbill.invoicing.models import Invoice, InvoiceStatus
-from tests.factories import CustomerFactory, PriceLineFactory
+from tests.factories import CustomerFactory, PriceLineFactory, ProductFactory
 from tests.invoicing.factories import ready_transport
 
 
@@ -17,6 +17,7 @@ def run_command(*args):
 def test_it_prints_the_preflight_problems_per_customer_and_exits_with_an_error(company):
     bad = CustomerFactory(company=company, name="Bad BV")
     transport = ready_transport(company, bad, reference="T-CLI")
+    ProductFactory(company=company)  # two products, no earlier toll line: no item code can be suggested
     PriceLineFactory(transport=transport, product=None, description="Toll")
     out = io.StringIO()
     with pytest.raises(SystemExit) as exc:
@@ -24,7 +25,10 @@ def test_it_prints_the_preflight_problems_per_customer_and_exits_with_an_error(c
     assert exc.value.code == 1
     text = out.getvalue()
     assert "Bad BV:" in text
-    assert "Transport T-CLI: the price line “Toll” has no item code. Choose its product." in text
+    assert (
+        "Transport T-CLI: the price line “Toll” has no item code, and none could be suggested: "
+        "pick one on the transport page." in text
+    )
     assert "1 transports of 1 customers checked: 1 problems, 1 customers blocked." in text
 
 

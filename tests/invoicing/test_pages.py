@@ -91,7 +91,10 @@ def test_it_walks_a_run_from_selection_to_finalised_invoices(user_client, compan
     run = InvoicingRun.objects.get(company=company)
     assert response.url == f"/invoices/runs/{run.pk}/"
     report = user_client.get(response.url).content.decode()
-    assert "Transport T-BROKEN: the price line “Toll” has no item code. Choose its product." in report
+    assert (
+        "Transport T-BROKEN: the price line “Toll” has no item code, and none could be suggested: "
+        "pick one on the transport page." in report
+    )
     assert f'href="/transports/{broken.pk}/"' in report
     assert "Good BV" in report and "605.00" in report
 
@@ -172,3 +175,66 @@ def test_it_dates_a_confirmed_run_with_the_chosen_issue_date(user_client, compan
     run = services.start_run(company, Selection())
     user_client.post(f"/invoices/runs/{run.pk}/confirm/", {"issue_date": "2026-11-20"})
     assert Invoice.objects.get(run=run).issue_date == dt.date(2026, 11, 20)
+
+
+def _row(html, number):
+    """The list row of one invoice."""
+    return html.split(f">{number}</a>", 1)[1].split("</tr>", 1)[0]
+
+
+@pytest.fixture
+def paid_and_overdue(company, today):
+    """Two finalised invoices of the built-in provider: one paid, one unpaid and due yesterday."""
+    for name in ("Kroon BV", "Vos NV"):
+        ready_transport(company, CustomerFactory(company=company, name=name))
+    run, _ = services.invoice_run(company, Selection(), finalise=True)
+    paid, late = Invoice.objects.filter(run=run).order_by("customer__name")
+    Invoice.objects.filter(pk=paid.pk).update(paid=True, paid_at=today)
+    Invoice.objects.filter(pk=late.pk).update(due_date=today - dt.timedelta(days=1))
+    return Invoice.objects.get(pk=paid.pk), Invoice.objects.get(pk=late.pk)
+
+
+def test_the_list_shows_paid_and_overdue_badges(user_client, paid_and_overdue):
+    paid, late = paid_and_overdue
+
+    html = results(user_client.get("/invoices/"))
+
+    assert "Paid" in _row(html, paid.number) and "Overdue" not in _row(html, paid.number)
+    assert "Overdue" in _row(html, late.number) and "Paid" not in _row(html, late.number)
+    assert "In platform" not in html  # Haulbill issues these itself: there is no platform to be in
+
+
+def test_the_list_shows_sent_delivered_refused_and_push_failed_badges(user_client, company, today):
+    for name in ("Aerts", "Bos", "Claes", "Dewit"):
+        ready_transport(company, CustomerFactory(company=company, name=name))
+    run = services.start_run(company, Selection())
+    drafts = list(Invoice.objects.filter(run=run).order_by("customer__name"))
+    sent, delivered, refused, failed = (finalise_invoice(company, d.pk) for d in drafts)
+    Invoice.objects.filter(pk=sent.pk).update(sent=True)
+    Invoice.objects.filter(pk=delivered.pk).update(sent=True, delivered=True)
+    Invoice.objects.filter(pk=refused.pk).update(sent=True, refused=True, refused_reason="Unknown buyer")
+    Invoice.objects.filter(pk=failed.pk).update(push_state="failed", push_error="Billit is down")
+
+    html = results(user_client.get("/invoices/"))
+
+    assert "Sent" in _row(html, sent.number)
+    assert "Delivered" in _row(html, delivered.number)
+    assert "Refused" in _row(html, refused.number) and 'title="Unknown buyer"' in _row(html, refused.number)
+    assert "Push failed" in _row(html, failed.number) and 'title="Billit is down"' in _row(html, failed.number)
+
+
+def test_it_filters_the_list_to_overdue_or_unpaid_invoices(user_client, paid_and_overdue):
+    paid, late = paid_and_overdue
+
+    overdue = results(user_client.get("/invoices/?payment=overdue"))
+    unpaid = results(user_client.get("/invoices/?payment=unpaid"))
+
+    assert late.number in overdue and paid.number not in overdue
+    assert late.number in unpaid and paid.number not in unpaid
+
+
+def test_the_overdue_filter_never_shows_another_companys_invoices(company, other_company, paid_and_overdue, today):
+    _paid, late = paid_and_overdue
+    stranger = client_for(other_company)
+
+    assert late.number not in results(stranger.get("/invoices/?payment=overdue"))

@@ -6,14 +6,23 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from haulbill.addressbook.models import VatRegime
 from haulbill.catalog.models import VatLevel
 from haulbill.invoicing import services
-from haulbill.invoicing.models import Invoice, InvoiceStatus, InvoicingSettings, Provider
+from haulbill.invoicing.models import Invoice, InvoiceLine, InvoiceStatus, InvoicingSettings, Provider
 from haulbill.invoicing.selection import Selection
-from haulbill.transports.models import InvoicingStatus
-from tests.factories import CustomerFactory, PriceLineFactory, ProductFactory, TransportFactory
+from haulbill.transports.models import InvoicingStatus, PriceLine, SuggestionSource
+from tests.factories import (
+    CompanyFactory,
+    CustomerFactory,
+    InvoicingSettingsFactory,
+    PriceLineFactory,
+    ProductFactory,
+    TransportFactory,
+)
 from tests.invoicing.factories import ready_transport
 
 
@@ -70,10 +79,61 @@ def test_it_blocks_only_the_customer_with_a_price_line_without_item_code(company
     transport = ready_transport(company, bad, reference="T-NOCODE")
     PriceLineFactory(transport=transport, description="Waiting time", product=None, unit_price=Decimal("40"))
     run, summary = run_and_finalise(company)
-    assert messages(run) == ["Transport T-NOCODE: the price line “Waiting time” has no item code. Choose its product."]
+    # Two products, and no earlier "waiting" line for this customer: no item code can be decided for it.
+    assert messages(run) == [
+        "Transport T-NOCODE: the price line “Waiting time” has no item code, and none could be suggested: "
+        "pick one on the transport page."
+    ]
     assert run.report["problems"][0]["fix_url"] == f"/transports/{transport.pk}/"
     assert summary["finalised"] == 1
     assert_only_other_invoiced(bad, good, transport)
+
+
+def test_it_passes_a_line_whose_item_code_was_suggested_and_invoices_it(company, today):
+    customer = CustomerFactory(company=company)
+    only = ProductFactory(company=company, item_code="ONLY-1")
+    transport = ready_transport(company, customer, prod=only)
+    line = PriceLineFactory(transport=transport, description="Waiting time", product=None, unit_price=Decimal("40"))
+    run, summary = run_and_finalise(company)
+    assert messages(run) == []
+    assert summary["finalised"] == 1
+    line.refresh_from_db()
+    assert (line.product_id, line.suggestion_source) == (only.pk, SuggestionSource.ONLY_PRODUCT)
+    invoice_line = InvoiceLine.objects.get(price_line=line)
+    assert (invoice_line.item_code, invoice_line.vat_category) == ("ONLY-1", "S")
+
+
+def test_it_fills_at_preflight_the_product_a_person_chose_since_for_the_same_kind_of_line(company, today):
+    customer = CustomerFactory(company=company)
+    freight = ProductFactory(company=company, item_code="FREIGHT")
+    waiting = ProductFactory(company=company, item_code="WAIT")
+    earlier = ready_transport(company, customer, prod=freight, reference="T-EARLIER", day=dt.date(2026, 10, 2))
+    PriceLineFactory(transport=earlier, description="Waiting time at Gent", product=waiting)
+    transport = ready_transport(company, customer, prod=freight, reference="T-NOW")
+    line = PriceLineFactory(transport=transport, description="Waiting time at Liège", product=None)
+    _batch, report = services.check_selection(company, Selection(dt.date(2026, 11, 1)))
+    assert report.ok, report.as_json()
+    line.refresh_from_db()
+    assert (line.product_id, line.suggestion_source) == (waiting.pk, SuggestionSource.CUSTOMER_HISTORY)
+
+
+def preflight_queries(company, transports):
+    customer = CustomerFactory(company=company)
+    only = ProductFactory(company=company)
+    for n in range(transports):
+        transport = ready_transport(company, customer, prod=only, reference=f"T-{n}")
+        PriceLineFactory(transport=transport, description="Waiting time", product=None)
+    with CaptureQueriesContext(connection) as queries:
+        _batch, report = services.check_selection(company, Selection())
+    assert report.ok and not PriceLine.objects.filter(company=company, product__isnull=True).exists()
+    return len(queries)
+
+
+def test_it_fills_suggestions_at_preflight_in_a_fixed_number_of_queries(company, today):
+    few = preflight_queries(company, 2)
+    other = CompanyFactory()
+    InvoicingSettingsFactory(company=other)
+    assert preflight_queries(other, 12) == few
 
 
 def test_it_blocks_only_the_customer_whose_item_code_belongs_to_a_deactivated_product(company, good, today):

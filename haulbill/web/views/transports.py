@@ -36,14 +36,16 @@ def transport_list(request: HttpRequest) -> HttpResponse:
 @member_required()
 def transport_detail(request: HttpRequest, pk: int) -> HttpResponse:
     transport = get_for_company_or_404(request.company, Transport, pk=pk)  # type: ignore[attr-defined]
-    lines = list(transport.price_lines.select_related("product", "suggested_product").all())
+    lines = list(transport.price_lines.select_related("product").all())
+    badges = verification.badges(transport, lines)
     return render(
         request,
         "web/transports/detail.html",
         {
             "transport": transport,
             "lines": lines,
-            "badges": verification.badges(transport, lines),
+            "badges": badges,
+            "has_suggestions": verification.has_suggestions(badges),
             "products": assignable_products(request.company),  # type: ignore[attr-defined]
             "can_verify": request.membership.has_role(Role.INVOICER),  # type: ignore[attr-defined]
         },

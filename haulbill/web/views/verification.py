@@ -67,7 +67,8 @@ def to_verify(request: HttpRequest) -> HttpResponse:
 
 @member_required()
 def transport_verification(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET: the badges and the verification state. POST (invoicer): verify, unverify, suggest or accept item codes."""
+    """GET: the badges and the verification state. POST (invoicer): verify, unverify, fill suggested item codes
+    or confirm them."""
     company = request.company  # type: ignore[attr-defined]
     transport = get_for_company_or_404(company, Transport, pk=pk)
     if request.method == "POST":
@@ -91,19 +92,21 @@ def transport_verification(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("%(n)d item code(s) suggested.") % {"n": n})
             elif action == "accept":
                 n = suggestions.accept_suggestions(company, transport)
-                messages.success(request, _("%(n)d suggestion(s) accepted.") % {"n": n})
+                messages.success(request, _("%(n)d suggested item code(s) confirmed.") % {"n": n})
         except HaulbillError as exc:
             messages.error(request, exc.message)
         return redirect("transport-detail", pk=transport.pk)
+    badges = verification.badges(transport)
     return render(request, "web/transports/verification.html", {
-        "transport": transport, "badges": verification.badges(transport),
+        "transport": transport, "badges": badges, "has_suggestions": verification.has_suggestions(badges),
         "can_verify": request.membership.has_role(Role.INVOICER),  # type: ignore[attr-defined]
     })  # fmt: skip
 
 
 @member_required()
 def line_product(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET: the product dropdown of one price line (with its suggestion). POST (invoicer): set the product."""
+    """GET: the product dropdown of one price line (a suggested item code is marked). POST (invoicer): a person's
+    choice, which sets the product and clears the suggestion mark."""
     company = request.company  # type: ignore[attr-defined]
     line = get_for_company_or_404(company, PriceLine, pk=pk)
     if request.method == "POST":
