@@ -2,7 +2,9 @@
 
 Peppol goes out only to a customer registered on the network (checked per customer through the port's
 peppol_status, once per batch) and with StrictTransportType, so the provider never silently falls back to e-mail.
-E-mail needs the customer's address. Each invoice shows its outcome: sent, or failed with the reason and the fix.
+With validation before sending switched on (PEPPOL_VALIDATE_BEFORE_SEND), a document whose UBL fails the
+Peppol rules is not sent over Peppol. E-mail needs the customer's address. Each invoice shows its outcome: sent,
+or failed with the reason and the fix.
 A send is claimed like a push (send_state "to_send" → "sending" under the invoice's lease) and carries its own
 idempotency key, so a repeated task does not send twice.
 """
@@ -19,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haulbill.addressbook.models import Customer, SendMethod
+from haulbill.einvoice.checks import validate_before_send
 from haulbill.invoicing.models import Invoice, PushState
 from haulbill.providers.base import InvoicingProvider, PeppolStatus, ProviderError, ProviderUnavailable
 from haulbill.tenancy.models import Company
@@ -100,6 +103,8 @@ def send_if_asked(
         return SKIPPED
     provider = provider or provider_for(company)
     problem = _precheck(customer, invoice.kind, method, provider, peppol_cache)
+    if not problem and method == SendMethod.PEPPOL:
+        problem = _fails_peppol_validation(invoice)
     if problem:
         _finish(company, invoice_id, owner, send_state=FAILED, send_method=method, send_error=problem)
         return FAILED
@@ -157,6 +162,25 @@ def _precheck(
             "type": wanted,
         }
     return ""
+
+
+def _fails_peppol_validation(invoice: Invoice, shown: int = 3) -> str:
+    """Why the invoice's UBL would not pass Peppol validation, with the rules it breaks; "" when it passes or when
+    validation before sending is off (settings.PEPPOL_VALIDATE_BEFORE_SEND, see haulbill/einvoice/checks.py).
+
+    Checked before the send command: an access point refuses an invalid document only after it has left, and
+    the customer's platform may then reject it silently. E-mail sends the PDF, so it is not checked.
+    """
+    problems = validate_before_send(invoice)
+    if not problems:
+        return ""
+    listed = "; ".join(problem.message for problem in problems[:shown])
+    if len(problems) > shown:
+        listed += " " + _("(and %(count)d more)") % {"count": len(problems) - shown}
+    return _(
+        "Not sent: the e-invoice of %(number)s does not pass Peppol validation: %(problems)s. Correct the invoice "
+        "data named there (or send it by e-mail), then send again."
+    ) % {"number": invoice.number, "problems": listed}
 
 
 def send_many(company: Company, invoice_ids: Iterable[int], *, concurrency: int | None = None) -> dict[str, int]:

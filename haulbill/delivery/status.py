@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
-from haulbill.invoicing.models import Invoice, InvoiceStatus
+from haulbill.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
 from haulbill.providers.base import NotSupported, ProviderError, RemoteInvoiceStatus
 from haulbill.tenancy.models import Company
 
@@ -112,10 +112,11 @@ def _parse(value: str) -> dt.datetime | None:
 
 
 def is_overdue(invoice: Invoice, today: dt.date | None = None) -> bool:
-    """Finalised, not paid, and past its due date."""
+    """A finalised invoice (a credit note is not paid by the customer), not paid, and past its due date."""
     today = today or timezone.localdate()
     return (
         invoice.status == InvoiceStatus.FINALISED
+        and invoice.kind == InvoiceKind.INVOICE
         and not invoice.paid
         and invoice.due_date is not None
         and invoice.due_date < today

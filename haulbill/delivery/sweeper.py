@@ -86,7 +86,7 @@ def sweep(*, now: bool = False) -> SweepReport:
     report.reclaimed = _reclaim(moment, now)
     grace = moment - dt.timedelta(seconds=0 if now else conf.queue_grace_seconds())
 
-    # Runs a crash left half-finalised (the engine's run or ours): resume them.
+    # Runs a crash left half-finalised: the engine resumes them (numbered invoices kept, the rest finalised).
     stale_runs = InvoicingRun.objects.filter(status=RunStatus.FINALISING)
     for run in stale_runs:
         last = (

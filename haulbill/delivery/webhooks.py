@@ -2,7 +2,9 @@
 
 The URL names the connection by an unguessable token (its id and an HMAC of it under SECRET_KEY), so nothing in
 the URL can be changed to reach another company. A delivery is accepted only when its signature is valid under
-that connection's webhook secret, fresh, and not seen before; then it updates only that company's invoices.
+the secret of the webhook it comes from (order events and message events each have their own), fresh, and not
+seen before; then it updates only that company's invoices: paid and sent from order events, delivered or refused
+(with the reason) from message events.
 """
 
 from __future__ import annotations
@@ -49,14 +51,26 @@ def connection_for_token(token: str) -> ProviderConnection | None:
     return connection
 
 
+def secret_for(connection: ProviderConnection, entity_type: str) -> str:
+    """The secret of the webhook registered for this entity type; "" (refused) when none was registered."""
+    if entity_type == billit_webhooks.MESSAGE:
+        return connection.message_webhook_secret
+    return connection.webhook_secret if entity_type == billit_webhooks.ORDER else ""
+
+
 def receive(token: str, signature_header: str | None, body: bytes) -> Outcome:
     """Check and apply one delivery. Refusals say why in one word-ish sentence and never echo the secret."""
     connection = connection_for_token(token)
     if connection is None:
         return Outcome(404, "unknown webhook endpoint")
+    entity_type = billit_webhooks.entity_type_of(body)
+    if not entity_type:
+        return Outcome(400, "not an Order or Message delivery")
     tolerance = int(getattr(settings, "BILLIT_WEBHOOK_TOLERANCE_SECONDS", 300))
     try:
-        signature = billit_webhooks.verify(connection.webhook_secret, signature_header, body, tolerance=tolerance)
+        signature = billit_webhooks.verify(
+            secret_for(connection, entity_type), signature_header, body, tolerance=tolerance
+        )
     except billit_webhooks.WebhookRefused as exc:
         log.warning("webhook for connection %s refused: %s", connection.pk, exc.reason)
         return Outcome(401 if exc.reason in ("bad_signature", "no_secret") else 400, exc.message)
@@ -80,7 +94,9 @@ def receive(token: str, signature_header: str | None, body: bytes) -> Outcome:
 
 
 def register(company: Company, public_base_url: str) -> str:
-    """Register this company's endpoint with its provider and keep the signing secret (encrypted). Returns the URL."""
+    """Register this company's endpoint with its provider for order events (payments, sending) and message events
+    (delivery over Peppol: delivered, refused), keeping each webhook's signing secret encrypted. Returns the URL.
+    """
     from haulbill.providers.registry import active_connection, provider_for
 
     connection = active_connection(company)
@@ -88,9 +104,9 @@ def register(company: Company, public_base_url: str) -> str:
     if connection is None or provider is None or provider.key != "billit":
         raise ValueError("Webhooks need an active Billit connection: connect Billit first.")
     url = public_base_url.rstrip("/") + reverse("billit-webhook", args=[token_for(connection)])
-    secret = billit_webhooks.register(provider, url)
-    connection.set_webhook_secret(secret)
-    connection.save(update_fields=["webhook_secret_encrypted"])
+    connection.set_webhook_secret(billit_webhooks.register(provider, url, billit_webhooks.ORDER))
+    connection.set_message_webhook_secret(billit_webhooks.register(provider, url, billit_webhooks.MESSAGE))
+    connection.save(update_fields=["webhook_secret_encrypted", "message_webhook_secret_encrypted"])
     return url
 
 

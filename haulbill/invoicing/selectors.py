@@ -8,12 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from haulbill.addressbook.models import Customer
 from haulbill.tenancy.models import Company
 
 from .credit_notes import remaining_quantities
-from .models import Invoice, InvoiceLine, InvoicingRun
+from .models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, InvoicingRun
 from .totals import VatGroup
 
 
@@ -26,8 +27,15 @@ def invoices(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     search: str = "",
+    payment: str = "",
+    today: dt.date | None = None,
 ) -> QuerySet[Invoice]:
+    """The company's invoices and credit notes, filtered; `payment` "unpaid" or "overdue" (unpaid and past due)."""
     qs = Invoice.objects.for_company(company).select_related("customer").defer("pdf", "seller", "buyer")
+    if payment in ("unpaid", "overdue"):
+        qs = qs.filter(status=InvoiceStatus.FINALISED, kind=InvoiceKind.INVOICE, paid=False)
+    if payment == "overdue":
+        qs = qs.filter(due_date__lt=today or timezone.localdate())
     if status:
         qs = qs.filter(status=status)
     if kind:

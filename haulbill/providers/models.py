@@ -35,7 +35,8 @@ class ProviderConnection(CompanyOwned):
     party_name = models.CharField(_("company name in the provider"), max_length=200, blank=True)
     next_invoice_number = models.CharField(_("provider's next invoice number"), max_length=40, blank=True)
     next_credit_note_number = models.CharField(_("provider's next credit note number"), max_length=40, blank=True)
-    webhook_secret_encrypted = models.TextField(blank=True, editable=False)
+    webhook_secret_encrypted = models.TextField(blank=True, editable=False)  # order events
+    message_webhook_secret_encrypted = models.TextField(blank=True, editable=False)  # delivery (message) events
     is_active = models.BooleanField(default=True)
     key_invalid_since = models.DateTimeField(null=True, blank=True)
     connected_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
@@ -74,6 +75,15 @@ class ProviderConnection(CompanyOwned):
     @property
     def webhook_secret(self) -> str:
         return crypto.decrypt(self.webhook_secret_encrypted) if self.webhook_secret_encrypted else ""
+
+    def set_message_webhook_secret(self, secret: str) -> None:
+        self.message_webhook_secret_encrypted = crypto.encrypt(secret)
+
+    @property
+    def message_webhook_secret(self) -> str:
+        if not self.message_webhook_secret_encrypted:
+            return ""
+        return crypto.decrypt(self.message_webhook_secret_encrypted)
 
     @property
     def effective_base_url(self) -> str:

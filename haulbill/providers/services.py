@@ -29,7 +29,7 @@ log = logging.getLogger("haulbill.providers")
 
 # Every encrypted column, for `rotate_secrets`: (model, [field, ...]).
 ENCRYPTED_FIELDS: list[tuple[type[Any], list[str]]] = [
-    (ProviderConnection, ["api_key_encrypted", "webhook_secret_encrypted"]),
+    (ProviderConnection, ["api_key_encrypted", "webhook_secret_encrypted", "message_webhook_secret_encrypted"]),
 ]
 
 
@@ -159,7 +159,9 @@ def _retire(connection: ProviderConnection) -> None:
     connection.disconnected_at = timezone.now()
     connection.api_key_encrypted = ""  # a retired key is of no use to us and a risk to keep
     connection.webhook_secret_encrypted = ""
-    connection.save(update_fields=["is_active", "disconnected_at", "api_key_encrypted", "webhook_secret_encrypted"])
+    connection.message_webhook_secret_encrypted = ""
+    connection.save(update_fields=["is_active", "disconnected_at", "api_key_encrypted", "webhook_secret_encrypted",
+                                   "message_webhook_secret_encrypted"])  # fmt: skip
 
 
 def connect_billit(

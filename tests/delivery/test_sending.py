@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 
 from haulbill.delivery import push, sending
-from haulbill.invoicing.models import Invoice
+from haulbill.invoicing.models import Invoice, InvoiceLine
 from tests.delivery.conftest import NOT_ON_PEPPOL_VAT, PEPPOL_VAT, BillitSetup, finalised_invoice
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +104,60 @@ def test_sending_twice_sends_once(billit: BillitSetup) -> None:
 
     assert sending.send_now(billit.company, [invoice.pk]) == {}
     assert len(_sent_requests(billit)) == 1
+
+
+@pytest.fixture
+def validation_on(settings: Any) -> Any:
+    from haulbill.einvoice.validation import find_artefacts
+
+    folder = find_artefacts()
+    if folder is None:
+        pytest.skip("Peppol validation artefacts not found (HAULBILL_PEPPOL_ARTEFACTS, see docs/einvoicing.md)")
+    settings.PEPPOL_VALIDATE_BEFORE_SEND, settings.PEPPOL_ARTEFACTS = True, str(folder)
+    return settings
+
+
+def _breaking_bl_cl_23(invoice: Invoice) -> Invoice:
+    """Pallets counted in PCE: a unit code only the Peppol code list check (BR-CL-23) refuses."""
+    InvoiceLine.objects.filter(invoice=invoice).update(unit="PCE")
+    return invoice
+
+
+def test_with_validation_on_an_invoice_whose_ubl_fails_peppol_is_not_sent_and_says_which_rule(
+    billit: BillitSetup, validation_on: Any
+) -> None:
+    invoice = _breaking_bl_cl_23(_pushed(billit, PEPPOL_VAT, "peppol"))
+
+    assert sending.send_now(billit.company, [invoice.pk]) == {"failed": 1}
+
+    invoice.refresh_from_db()
+    assert not invoice.sent and invoice.send_state == "failed"
+    assert "does not pass Peppol validation" in invoice.send_error and "BR-CL-23" in invoice.send_error
+    assert _sent_requests(billit) == []
+
+
+def test_with_validation_on_a_valid_invoice_is_sent_and_only_the_invalid_one_held(
+    billit: BillitSetup, validation_on: Any
+) -> None:
+    valid = _pushed(billit, PEPPOL_VAT, "peppol")
+    invalid = _breaking_bl_cl_23(_pushed(billit, PEPPOL_VAT, "peppol"))
+
+    assert sending.send_now(billit.company, [valid.pk, invalid.pk]) == {"sent": 1, "failed": 1}
+
+    valid.refresh_from_db()
+    invalid.refresh_from_db()
+    assert valid.sent and valid.send_error == ""
+    assert not invalid.sent and invalid.number in invalid.send_error
+
+
+def test_with_validation_off_the_ubl_is_not_checked_before_sending(billit: BillitSetup, settings: Any) -> None:
+    settings.PEPPOL_VALIDATE_BEFORE_SEND = False
+    invoice = _breaking_bl_cl_23(_pushed(billit, PEPPOL_VAT, "peppol"))
+
+    assert sending.send_now(billit.company, [invoice.pk]) == {"sent": 1}
+
+
+def test_validation_does_not_hold_an_invoice_sent_by_email(billit: BillitSetup, validation_on: Any) -> None:
+    invoice = _breaking_bl_cl_23(_pushed(billit, NOT_ON_PEPPOL_VAT, "email"))
+
+    assert sending.send_now(billit.company, [invoice.pk]) == {"sent": 1}

@@ -19,11 +19,13 @@ from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 SECRET = "whsec-test-0123456789abcdef"
+MESSAGE_SECRET = "whsec-message-fedcba9876543210"  # the Message webhook's own secret
 
 
 @pytest.fixture
 def pushed(billit: BillitSetup) -> Invoice:
     billit.connection.set_webhook_secret(SECRET)
+    billit.connection.set_message_webhook_secret(MESSAGE_SECRET)
     billit.connection.save()
     invoice = finalised_invoice(billit.company, billit.customers[PEPPOL_VAT])
     push.push_one(billit.company, invoice.pk)
@@ -60,15 +62,91 @@ def test_it_marks_the_invoice_paid_on_a_validly_signed_webhook(billit: BillitSet
     assert pushed.paid and pushed.paid_at.isoformat() == "2026-12-10"
 
 
+def _message_event(invoice: Invoice, state: str, information: str = "") -> dict[str, Any]:
+    """Billit's Message webhook: the Peppol flow state of the order's outgoing message."""
+    return {
+        "UpdatedEntityID": 7,
+        "UpdatedEntityType": "Message",
+        "WebhookUpdateTypeTC": "U",
+        "EntityDetail": {
+            "OrderID": int(invoice.provider_order_id), "TransportType": "Peppol", "MessageDirection": "Outgoing",
+            "MessageAdditionalInformation": {"EInvoiceFlowState": state, "AdditionalFlowStateInformation": information},
+        },
+    }  # fmt: skip
+
+
 def test_it_marks_the_invoice_sent_then_refused(billit: BillitSetup, pushed: Invoice) -> None:
     _deliver(billit, _order_event(pushed, IsSent=True, OrderStatus="ToPay"))
-    _deliver(billit, {"UpdatedEntityType": "Message", "UpdatedEntityID": 7, "EntityDetail": {
-        "OrderID": int(pushed.provider_order_id), "MessageAdditionalInformation": {
-            "EInvoiceFlowState": "Refused", "AdditionalFlowStateInformation": "Unknown buyer reference"}}})  # fmt: skip
+    answer = _deliver(billit, _message_event(pushed, "Refused", "Unknown buyer reference"), secret=MESSAGE_SECRET)
 
+    assert answer.status_code == 200
     pushed.refresh_from_db()
     assert pushed.sent and pushed.refused and not pushed.delivered
     assert pushed.refused_reason == "Unknown buyer reference"
+
+
+def test_a_message_webhook_marks_the_invoice_delivered_over_peppol(billit: BillitSetup, pushed: Invoice) -> None:
+    answer = _deliver(billit, _message_event(pushed, "Delivered"), secret=MESSAGE_SECRET)
+
+    assert answer.status_code == 200
+    pushed.refresh_from_db()
+    assert pushed.sent and pushed.delivered and not pushed.refused
+
+
+def test_a_late_delivered_message_does_not_undo_a_refusal(billit: BillitSetup, pushed: Invoice) -> None:
+    _deliver(billit, _message_event(pushed, "Refused", "Wrong recipient"), secret=MESSAGE_SECRET)
+    _deliver(billit, _message_event(pushed, "Delivered"), secret=MESSAGE_SECRET)
+
+    pushed.refresh_from_db()
+    assert pushed.refused and not pushed.delivered and pushed.refused_reason == "Wrong recipient"
+
+
+def test_a_message_webhook_signed_with_the_order_webhooks_secret_is_refused(
+    billit: BillitSetup, pushed: Invoice
+) -> None:
+    answer = _deliver(billit, _message_event(pushed, "Delivered"), secret=SECRET)
+
+    assert answer.status_code == 401
+    pushed.refresh_from_db()
+    assert not pushed.delivered
+
+
+def test_an_order_webhook_signed_with_the_message_webhooks_secret_is_refused(
+    billit: BillitSetup, pushed: Invoice
+) -> None:
+    answer = _deliver(billit, _order_event(pushed, Paid=True), secret=MESSAGE_SECRET)
+
+    assert answer.status_code == 401
+    pushed.refresh_from_db()
+    assert not pushed.paid
+
+
+def test_a_message_webhook_with_a_wrong_signature_is_refused(billit: BillitSetup, pushed: Invoice) -> None:
+    answer = _deliver(billit, _message_event(pushed, "Refused", "x"), secret="not-the-secret")
+
+    assert answer.status_code == 401
+    pushed.refresh_from_db()
+    assert not pushed.refused
+
+
+def test_a_message_webhook_with_a_stale_timestamp_is_refused(
+    billit: BillitSetup, pushed: Invoice, settings: Any
+) -> None:
+    settings.BILLIT_WEBHOOK_TOLERANCE_SECONDS = 300
+    answer = _deliver(billit, _message_event(pushed, "Delivered"), secret=MESSAGE_SECRET, at=int(time.time()) - 301)
+
+    assert answer.status_code == 400
+    pushed.refresh_from_db()
+    assert not pushed.delivered
+
+
+def test_a_message_webhook_is_refused_when_none_was_registered(billit: BillitSetup, pushed: Invoice) -> None:
+    billit.connection.message_webhook_secret_encrypted = ""
+    billit.connection.save()
+
+    answer = _deliver(billit, _message_event(pushed, "Delivered"), secret=MESSAGE_SECRET)
+
+    assert answer.status_code == 401
 
 
 def test_it_refuses_a_wrong_signature(billit: BillitSetup, pushed: Invoice) -> None:
@@ -164,6 +242,46 @@ def test_billit_calls_our_registered_endpoint_and_the_invoice_becomes_paid(
         time.sleep(0.05)
     assert Invoice.objects.filter(pk=invoice.pk, paid=True).exists()
     assert {d["Status"] for d in billit.sandbox.webhook_deliveries()} == {200}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_billit_calls_back_with_order_and_message_events_each_signed_with_its_own_secret(
+    billit: BillitSetup, live_server: Any
+) -> None:
+    """End to end: both webhooks registered; a Peppol send makes Billit post an Order and a Message event."""
+    from haulbill.delivery import sending, webhooks
+
+    webhooks.register(billit.company, live_server.url)
+    billit.connection.refresh_from_db()
+    customer = billit.customers[PEPPOL_VAT]
+    customer.send_method = "peppol"
+    customer.save()
+    invoice = finalised_invoice(billit.company, customer)
+    push.push_one(billit.company, invoice.pk)
+
+    sending.send_now(billit.company, [invoice.pk])
+
+    deadline = time.monotonic() + 5
+    wanted = {("Order", "U"), ("Message", "I")}
+    while time.monotonic() < deadline and not wanted <= {
+        (d["EntityType"], d["UpdateType"]) for d in billit.sandbox.webhook_deliveries()
+    }:
+        time.sleep(0.05)
+    deliveries = billit.sandbox.webhook_deliveries()
+    assert wanted <= {(d["EntityType"], d["UpdateType"]) for d in deliveries}
+    assert {d["Status"] for d in deliveries} == {200}
+    registered = {(w.entity_type, w.webhook_url) for w in billit.client().list_webhooks()}
+    assert registered == {("Order", deliveries[0]["URL"]), ("Message", deliveries[0]["URL"])}
+    assert billit.connection.webhook_secret != billit.connection.message_webhook_secret
+
+
+def test_registering_again_replaces_the_webhooks_instead_of_adding_more(billit: BillitSetup) -> None:
+    from haulbill.delivery import webhooks
+
+    webhooks.register(billit.company, "https://haulbill.example.com")
+    webhooks.register(billit.company, "https://haulbill.example.com")
+
+    assert sorted(w.entity_type for w in billit.client().list_webhooks()) == ["Message", "Order"]
 
 
 def test_polling_reads_payments_made_in_billit(billit: BillitSetup, pushed: Invoice) -> None:

@@ -249,6 +249,7 @@ class Order(BillitModel):
     overdue: bool | None = W("Overdue")
     days_overdue: int | None = W("DaysOverdue")
     order_pdf: BillitFile | None = W("OrderPDF")
+    attachments: list[BillitFile] | None = W("Attachments")  # on create: FileName, FileContent (base64), MimeType
     messages: list[OrderMessage] | None = W("Messages")
     current_document_delivery_details: DeliveryDetails | None = W("CurrentDocumentDeliveryDetails")
     created: Moment | None = W("Created")

@@ -12,7 +12,9 @@ typed Billit models and turns Billit's errors into the port's.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -40,12 +42,13 @@ from haulbill.providers.billit.errors import (
     BillitUnavailable,
     BillitValidationError,
 )
-from haulbill.providers.billit.models import Order, OrderLine
+from haulbill.providers.billit.models import BillitFile, Order, OrderLine
 from haulbill.providers.billit.retry import RetryPolicy
 
 if TYPE_CHECKING:
     from haulbill.invoicing.models import Invoice
 
+log = logging.getLogger(__name__)
 ORDER_TYPES = {"invoice": "Invoice", "credit_note": "CreditNote"}
 TRANSPORT_TYPES = {"peppol": "Peppol", "email": "SMTP"}
 DUPLICATE_NUMBER_CODES = {"DuplicateOrderNumber"}
@@ -174,7 +177,23 @@ def customer_id(invoice: Invoice) -> int:
     return int(remote)
 
 
-def order_for(invoice: Invoice, lines: list[Any]) -> Order:
+def ubl_file(invoice: Invoice) -> BillitFile | None:
+    """Our Peppol UBL of the document as a Billit File (Order.Attachments, README §3), so Billit keeps the
+    e-invoice Haulbill built beside its own copy. A document that cannot be built as UBL (say a customer without
+    any Peppol address) is still pushed, without it: validation before sending is where that stops a document.
+    """
+    # Imported when pushing, like the invoice models above: this module loads without Django's models.
+    from haulbill.einvoice.from_invoice import EInvoiceError, ubl_attachment
+
+    try:
+        name, xml = ubl_attachment(invoice)
+    except EInvoiceError as exc:
+        log.info("%s %s pushed without its UBL: %s", invoice.kind, invoice.number, exc.code)
+        return None
+    return BillitFile(file_name=name, mime_type="application/xml", file_content=base64.b64encode(xml).decode())
+
+
+def order_for(invoice: Invoice, lines: list[Any], attachments: list[BillitFile] | None = None) -> Order:
     """The Billit order for a finalised invoice or credit note (amounts positive on both: the type says which)."""
     mentions: list[str] = []
     order_lines: list[OrderLine] = []
@@ -209,6 +228,7 @@ def order_for(invoice: Invoice, lines: list[Any]) -> Order:
         about_invoice_number=about,
         currency=invoice.currency or "EUR",
         comments="\n".join(mentions) or None,
+        attachments=attachments or None,
     )
 
 
@@ -226,7 +246,8 @@ def push_invoice(provider: Any, invoice: Invoice) -> PushResult:
     if not invoice.number:
         raise ProviderRejected(_("Only a finalised (numbered) invoice can be pushed."), code="invoice_not_finalised")
     lines = list(invoice.lines.all().order_by("position", "id"))
-    order = order_for(invoice, lines)
+    ubl = ubl_file(invoice)
+    order = order_for(invoice, lines, [ubl] if ubl is not None else None)
     client = client_for(provider)
     with translated():
         created_id: int | None = None

@@ -3,6 +3,8 @@
 Billit signs `f"{t}.{raw body}"` with HMAC-SHA256 under the webhook's secret and sends `t=<unix seconds>,s=<hex>`
 (README §7). A delivery is accepted only with a valid signature, a timestamp within the tolerance, and a signature
 not seen before (the caller keeps the digests: `signature_digest`), so a captured request cannot be replayed.
+Order and Message webhooks are registered separately and each has its own secret: a delivery must verify under
+the secret of the entity type it names.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from haulbill.providers.billit import wire
 from haulbill.providers.billit.orders import DELIVERED_STATES, REFUSED_STATES, client_for, translated
 
 SIGNATURE_HEADER = "Billit-Signature"
+ORDER, MESSAGE = "Order", "Message"  # the webhook entity types we register, each with its own secret
+ENTITY_TYPES = (ORDER, MESSAGE)
 
 
 class WebhookRefused(Exception):
@@ -128,11 +132,34 @@ def parse_status(body: bytes) -> RemoteInvoiceStatus | None:
     )
 
 
-def register(provider: Any, url: str) -> str:
-    """Register `url` for Billit's order events; returns the signing secret (store it encrypted, show it never)."""
+def entity_type_of(body: bytes) -> str:
+    """The UpdatedEntityType a delivery names ("Order", "Message"), "" when unreadable. It is read before the
+    signature is checked only to choose the secret that must verify it: each webhook is signed with its own."""
+    try:
+        payload = wire.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return ""
+    if not isinstance(payload, dict):
+        return ""
+    entity_type = payload.get("UpdatedEntityType") or payload.get("EntityType") or ""
+    return entity_type if entity_type in ENTITY_TYPES else ""
+
+
+def register(provider: Any, url: str, entity_type: str = ORDER) -> str:
+    """Register `url` for Billit's events of `entity_type` (Order: payments and sending; Message: delivery over
+    Peppol); returns the signing secret (store it encrypted, show it never).
+
+    An earlier webhook of the same type to the same URL is removed first, so registering again replaces it
+    instead of leaving Billit to call us twice, once with a secret we no longer have.
+    """
+    if entity_type not in ENTITY_TYPES:
+        raise ValueError(f"entity_type must be one of {', '.join(ENTITY_TYPES)}")
     client = client_for(provider)
     with translated():
-        webhook = client.create_webhook("Order", url)
+        for old in client.list_webhooks():
+            if old.entity_type == entity_type and old.webhook_url == url and old.webhook_id is not None:
+                client.delete_webhook(old.webhook_id)
+        webhook = client.create_webhook(entity_type, url)  # type: ignore[arg-type]
     if webhook.secret is None:
         raise WebhookRefused("no_secret", "Billit registered the webhook without giving its secret.")
     return webhook.secret.get_secret_value()

@@ -12,14 +12,24 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from haulbill.addressbook.models import Customer
 from haulbill.core.errors import HaulbillError
 from haulbill.core.jobs import create_job
 from haulbill.invoicing import selectors, services
-from haulbill.invoicing.models import Invoice, InvoiceKind, InvoiceStatus, InvoicingRun, RunStatus
+from haulbill.invoicing.models import (
+    Invoice,
+    InvoiceKind,
+    InvoiceStatus,
+    InvoicingRun,
+    Provider,
+    RunStatus,
+    settings_for,
+)
 from haulbill.invoicing.selection import Selection
 from haulbill.tenancy.models import Role
 from haulbill.tenancy.scoping import get_for_company_or_404
@@ -27,6 +37,7 @@ from haulbill.web.access import member_required
 from haulbill.web.paging import paginate
 
 RUN_JOB_KIND = "invoicing_run"
+PAYMENT_FILTERS = {"unpaid": gettext_lazy("Unpaid"), "overdue": gettext_lazy("Overdue (unpaid, past due)")}
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -47,13 +58,18 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     kind = request.GET.get("kind", "")
     customer_id = _int(request.GET.get("customer"))
+    payment = request.GET.get("payment", "")
+    payment = payment if payment in PAYMENT_FILTERS else ""
     date_from, date_to = _date(request.GET.get("from")), _date(request.GET.get("to"))
+    today = timezone.localdate()
     qs = selectors.invoices(
-        company, status=status, kind=kind, customer_id=customer_id, date_from=date_from, date_to=date_to, search=q
-    )
+        company, status=status, kind=kind, customer_id=customer_id, date_from=date_from, date_to=date_to, search=q,
+        payment=payment, today=today,
+    )  # fmt: skip
     extra = "&".join(
         f"{k}={v}" for k, v in [("status", status), ("kind", kind), ("customer", customer_id or ""),
-                                ("from", request.GET.get("from", "")), ("to", request.GET.get("to", ""))] if v
+                                ("payment", payment), ("from", request.GET.get("from", "")),
+                                ("to", request.GET.get("to", ""))] if v
     )  # fmt: skip
     return render(
         request,
@@ -68,6 +84,10 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
             "date_to": request.GET.get("to", ""),
             "statuses": InvoiceStatus.choices,
             "kinds": InvoiceKind.choices,
+            "payment": payment,
+            "payments": [(key, PAYMENT_FILTERS[key]) for key in PAYMENT_FILTERS],
+            "today": today,
+            "builtin": settings_for(company).provider == Provider.BUILTIN,
             "customers": Customer.objects.for_company(company)
             .filter(invoices__isnull=False)
             .distinct()

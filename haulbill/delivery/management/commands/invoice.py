@@ -1,7 +1,7 @@
 """`haulbill invoice --company ID [--from DATE --to DATE] [--send]`: draft, finalise, push (and send), with a summary.
 
-The same services as the pages: the engine's pre-flight and drafting (invoicing.services.start_run), then
-finalising and pushing through haulbill.delivery. `--background` hands the run to the workers instead.
+The same services as the pages: the engine's pre-flight, drafting and finalising (invoicing.services), then
+pushing here with a progress bar through haulbill.delivery. `--background` hands the run to the workers instead.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from haulbill.core.errors import HaulbillError
-from haulbill.delivery import push, runs, sending
+from haulbill.delivery import push, sending
 from haulbill.delivery.management.commands._common import company_or_error, progress_bar
 from haulbill.invoicing import selection, services
 
@@ -57,7 +57,7 @@ class Command(BaseCommand):
             return
         with progress_bar("finalising", " invoices", self.stderr, quiet) as progress:
             try:
-                finalised = runs.finalise(company, run.pk, progress=progress)
+                finalised = services.finalise_run(company, run.pk, progress=progress, hand_over=False)
             except HaulbillError as exc:
                 raise CommandError(exc.message) from None
         if options["send"]:

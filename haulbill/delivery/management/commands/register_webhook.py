@@ -1,4 +1,8 @@
-"""`haulbill register-webhook --company ID --url https://haulbill.example.com`: let Billit call us back."""
+"""`haulbill register-webhook --company ID --url https://haulbill.example.com`: let Billit call us back.
+
+Registers both webhooks Haulbill reads (order events and message events), each with its own secret; running it
+again replaces them.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,10 @@ from haulbill.providers.base import ProviderError
 
 
 class Command(BaseCommand):
-    help = "Register the company's status webhook with its invoicing platform (the secret is stored encrypted)."
+    help = (
+        "Register the company's status webhooks with its invoicing platform: order events (payments, sending) "
+        "and message events (delivered, refused). Each secret is stored encrypted."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--company", type=int, required=True, help="company ID")
@@ -24,4 +31,4 @@ class Command(BaseCommand):
             url = webhooks.register(company, options["url"])
         except (ValueError, ProviderError) as exc:
             raise CommandError(getattr(exc, "message", str(exc))) from None
-        self.stdout.write(f"Registered {url}")
+        self.stdout.write(f"Registered {url} for order events and for message events (delivery over Peppol).")
