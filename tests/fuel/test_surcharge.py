@@ -3,6 +3,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.utils.translation import gettext, override
+
 from haulbill.fuel import services
 from haulbill.invoicing import services as invoicing
 from haulbill.invoicing.models import Invoice
@@ -22,9 +24,23 @@ def test_it_adds_a_surcharge_when_the_index_rises(company):
 
 def test_it_shows_the_index_values_used_in_the_description(company):
     made = setup_clause(company)
+    made["transport"].customer.language = "en"
+    made["transport"].customer.save(update_fields=["language"])
     services.refresh_surcharges(company, [made["transport"].pk])
     [line] = surcharge_lines(made["transport"])
     assert line.description == "Fuel surcharge: index 2026-11 = 1.8234 vs reference 1.6500, share 30%"
+
+
+def test_it_writes_the_description_in_the_customer_language(company):
+    made = setup_clause(company)
+    made["transport"].customer.language = "nl"
+    made["transport"].customer.save(update_fields=["language"])
+    services.refresh_surcharges(company, [made["transport"].pk])
+    [line] = surcharge_lines(made["transport"])
+    with override("nl"):
+        template = gettext("Fuel surcharge: index %(month)s = %(value)s vs reference %(reference)s, share %(share)s%%")
+    assert template != "Fuel surcharge: index %(month)s = %(value)s vs reference %(reference)s, share %(share)s%%"
+    assert line.description == template % {"month": "2026-11", "value": "1.8234", "reference": "1.6500", "share": "30"}
 
 
 def test_it_adds_no_surcharge_when_the_index_falls_and_the_clause_forbids_negatives(company):
