@@ -29,6 +29,8 @@ Haulbill's API for TMS and ERP integration.
 
 # Every operation can answer these through the error handlers; the document says so, with the one error shape.
 COMMON_ERRORS = {
+    "400": "The body cannot be read (not JSON), or a business rule refused the request; `code` and `message` say "
+    "which and how to fix it.",
     "401": "Not authenticated: no token, a wrong or revoked token.",
     "403": "The role does not allow it, or the CSRF check failed (session).",
     "404": "Not found, or it belongs to another company.",
@@ -51,7 +53,7 @@ class HaulbillAPI(NinjaAPI):
         error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
         for methods in schema["paths"].values():
             for operation in methods.values():
-                responses = operation.setdefault("responses", {})
+                responses = operation["responses"] = _merged_responses(operation.get("responses", {}))
                 for status, description in COMMON_ERRORS.items():
                     if status == "401" and not operation.get("security"):
                         continue
@@ -64,6 +66,19 @@ class HaulbillAPI(NinjaAPI):
             if isinstance(pattern, URLPattern):
                 pattern.callback = _json_405(pattern.callback)
         return urls
+
+
+def _merged_responses(responses: dict[Any, Any]) -> dict[str, Any]:
+    """Ninja keys the responses it makes by int (404) and `openapi_extra` by string ("404"): as JSON they would be
+    two "404" keys and a reader keeps only the last. Merge them into one per status, content included."""
+    merged: dict[str, Any] = {}
+    for status, entry in responses.items():
+        current = merged.setdefault(str(status), {})
+        content = {**current.get("content", {}), **entry.get("content", {})}
+        current.update(entry)
+        if content:
+            current["content"] = content
+    return merged
 
 
 def _json_405(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:

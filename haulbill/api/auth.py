@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError
 from ninja.security import HttpBearer
@@ -18,7 +19,7 @@ from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
 from haulbill.core.errors import HaulbillError
-from haulbill.tenancy.models import Membership, Role
+from haulbill.tenancy.models import Membership, Role, UserProfile
 
 from . import tokens
 
@@ -38,7 +39,17 @@ class TokenAuth(HttpBearer):
         if found is None:
             raise AuthenticationError()
         request.api_token = found  # type: ignore[attr-defined]
+        _speak_the_users_language(request, found.membership)
         return found.membership
+
+
+def _speak_the_users_language(request: HttpRequest, membership: Membership) -> None:
+    """A token request has no session, so the middleware could only go by Accept-Language: the token's user's
+    profile language wins, as it does on the pages (the middleware's rule)."""
+    language = UserProfile.objects.filter(user_id=membership.user_id).values_list("language", flat=True).first()
+    if language:
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
 
 
 class SessionMembershipAuth(APIKeyCookie):

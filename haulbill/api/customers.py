@@ -105,6 +105,22 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> Status[Custome
     return Status(201, editing.create_customer(membership.company, payload.dict(), user=membership.user))
 
 
+# Before the /{customer_id} routes: Django tries URL patterns in order and "auto-link" would match those first.
+@router.post(
+    "/auto-link",
+    response={202: JobOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    openapi_extra=IDEMPOTENT,
+    summary="Start automatic linking",
+)
+@idempotent
+def start_auto_link(request: HttpRequest) -> Status[Job]:
+    """Links the unambiguous matches and proposes the rest for review on the linking page; poll the job."""
+    membership = acting(request, Role.INVOICER)
+    linking_services.provider_or_error(membership.company)
+    job = linking_services.start_job(membership.company, linking_services.LINK_JOB, user=membership.user)
+    return Status(202, job)
+
+
 @router.get("/{customer_id}", response={200: CustomerOut, 404: ErrorOut})
 def get_customer(request: HttpRequest, customer_id: int) -> Customer:
     membership = acting(request)
@@ -127,7 +143,7 @@ class InvoicingIdIn(InSchema):
 
 @router.put(
     "/{customer_id}/invoicing-id",
-    response={200: CustomerOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: CustomerOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 502: ErrorOut},
     summary="Link the customer to its invoicing ID",
 )
 def link_customer(request: HttpRequest, customer_id: int, payload: InvoicingIdIn) -> Customer:
@@ -148,18 +164,3 @@ def unlink_customer(request: HttpRequest, customer_id: int) -> Customer:
     customer = get_or_404(membership.company, Customer, customer_id)
     acting(request, Role.INVOICER)
     return linking_services.unlink_customer(membership.company, customer, by=membership.user)
-
-
-@router.post(
-    "/auto-link",
-    response={202: JobOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
-    openapi_extra=IDEMPOTENT,
-    summary="Start automatic linking",
-)
-@idempotent
-def start_auto_link(request: HttpRequest) -> Status[Job]:
-    """Links the unambiguous matches and proposes the rest for review on the linking page; poll the job."""
-    membership = acting(request, Role.INVOICER)
-    linking_services.provider_or_error(membership.company)
-    job = linking_services.start_job(membership.company, linking_services.LINK_JOB, user=membership.user)
-    return Status(202, job)

@@ -61,9 +61,53 @@ def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "body"
 
 
+# pydantic's own sentences are English only: the usual ones get ours, translated; the rare rest stay pydantic's.
+PYDANTIC_MESSAGES = {
+    "missing": gettext_lazy("This field is required."),
+    "extra_forbidden": gettext_lazy("Unknown field: check its spelling against the API documentation."),
+    "string_type": gettext_lazy("Give a text."),
+    "string_too_short": gettext_lazy("Give at least %(min_length)s characters."),
+    "string_too_long": gettext_lazy("Give at most %(max_length)s characters."),
+    "string_pattern_mismatch": gettext_lazy("This value does not have the expected form (%(pattern)s)."),
+    "int_type": gettext_lazy("Give a whole number."),
+    "int_parsing": gettext_lazy("Give a whole number."),
+    "int_from_float": gettext_lazy("Give a whole number."),
+    "decimal_type": gettext_lazy("Give a number."),
+    "decimal_parsing": gettext_lazy("Give a number."),
+    "decimal_max_digits": gettext_lazy("Give at most %(max_digits)s digits."),
+    "decimal_max_places": gettext_lazy("Give at most %(decimal_places)s decimals."),
+    "decimal_whole_digits": gettext_lazy("Give at most %(whole_digits)s digits before the decimal point."),
+    "bool_type": gettext_lazy("Give true or false."),
+    "bool_parsing": gettext_lazy("Give true or false."),
+    "greater_than": gettext_lazy("Give a value greater than %(gt)s."),
+    "greater_than_equal": gettext_lazy("Give a value of at least %(ge)s."),
+    "less_than": gettext_lazy("Give a value less than %(lt)s."),
+    "less_than_equal": gettext_lazy("Give a value of at most %(le)s."),
+    "literal_error": gettext_lazy("Give one of: %(expected)s."),
+    "date_type": gettext_lazy("Give a date as YYYY-MM-DD."),
+    "date_parsing": gettext_lazy("Give a date as YYYY-MM-DD."),
+    "date_from_datetime_parsing": gettext_lazy("Give a date as YYYY-MM-DD."),
+    "date_from_datetime_inexact": gettext_lazy("Give a date as YYYY-MM-DD."),
+    "list_type": gettext_lazy("Give a list."),
+    "too_short": gettext_lazy("Give at least %(min_length)s items."),
+    "too_long": gettext_lazy("Give at most %(max_length)s items."),
+    "model_type": gettext_lazy("Give an object."),
+    "model_attributes_type": gettext_lazy("Give an object."),
+    "dict_type": gettext_lazy("Give an object."),
+    "json_invalid": gettext_lazy("The body is not valid JSON."),
+}
+
+
 def _pydantic_message(error: dict[str, Any]) -> str:
+    ours = PYDANTIC_MESSAGES.get(str(error.get("type", "")))
+    if ours is not None:
+        context = {key: str(value) for key, value in (error.get("ctx") or {}).items()}
+        try:
+            return str(ours) % context if "%(" in str(ours) else str(ours)
+        except (KeyError, ValueError, TypeError):
+            pass
     message = str(error.get("msg", ""))
-    # pydantic prefixes errors raised by our own validators; the sentence after it is ours.
+    # pydantic prefixes errors raised by our own validators; the sentence after it is ours, already translated.
     return message.removeprefix("Value error, ")
 
 
@@ -130,8 +174,12 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return error_response(
             403, "csrf_failed", _("CSRF check failed: a signed-in browser must send the X-CSRFToken header.")
         )
-    code, message = HTTP_CODES.get(status, ("http_error", exc.message))
-    return error_response(status, code, str(message))
+    if status in HTTP_CODES:
+        code, message = HTTP_CODES[status]
+        return error_response(status, code, str(message))
+    return error_response(
+        status, "http_error", _("The request could not be handled (HTTP status %(status)s).") % {"status": status}
+    )
 
 
 def on_provider_error(request: HttpRequest, exc: ProviderError) -> HttpResponse:

@@ -6,13 +6,14 @@ from typing import Any, Literal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from haulbill.core import audit
 from haulbill.core.errors import HaulbillError
 from haulbill.invoicing import services
-from haulbill.invoicing.models import Invoice, InvoiceStatus
+from haulbill.invoicing.models import Invoice
 from haulbill.tenancy.models import Role
 
 from .auth import acting
@@ -121,40 +122,68 @@ def invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
 
     content = bytes(invoice.pdf) if invoice.pdf else render_pdf(invoice)
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{invoice.number or f"draft-{invoice.pk}"}.pdf"'
+    from haulbill.einvoice.from_invoice import ubl_filename
+
+    # The same safe stem as the UBL file: a number like "F/2026/1" or one with a quote must not break the header.
+    stem = ubl_filename(invoice).removesuffix(".xml") if invoice.number else f"draft-{invoice.pk}"
+    response["Content-Disposition"] = f'inline; filename="{stem}.pdf"'
     return response
 
 
 @router.get(
     "/{invoice_id}/ubl",
-    response={200: None, 404: ErrorOut, 409: ErrorOut},
-    openapi_extra={"responses": {"200": {"description": "Peppol BIS 3.0 UBL", "content": {"application/xml": {}}}}},
+    response={200: None, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 500: ErrorOut},
+    openapi_extra={
+        "responses": {
+            "200": {"description": "Peppol BIS 3.0 UBL", "content": {"application/xml": {}}},
+            "409": {"description": "A draft has no number yet, so no e-invoice: finalise it first."},
+            "422": {"description": "The data cannot make a valid Peppol document; the message lists each problem."},
+            "500": {"description": "The e-invoice would not add up to the invoice; nothing was built."},
+        }
+    },
 )
 def invoice_ubl(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    """The e-invoice of any numbered document: a finalised one, and also one cancelled or credited since (it
+    keeps its number and its e-invoice). The rules are the service's (`ubl_attachment`), as on the page."""
     invoice = get_or_404(acting(request).company, Invoice, invoice_id)
-    if invoice.status != InvoiceStatus.FINALISED:
-        raise HaulbillError("invoice_not_finalised", "Only a finalised invoice has a UBL document.", status=409)
-    from haulbill.einvoice.from_invoice import ubl_for
+    from haulbill.einvoice.from_invoice import ubl_attachment
 
-    response = HttpResponse(ubl_for(invoice), content_type="application/xml")
-    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.xml"'
+    filename, xml = ubl_attachment(invoice)
+    response = HttpResponse(xml, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-@router.post("/{invoice_id}/retry-push", response={200: InvoiceOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut})
+@router.post(
+    "/{invoice_id}/retry-push",
+    response={200: InvoiceOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    openapi_extra={"responses": {"409": {"description": "The invoice is not waiting after a failed push."}}},
+)
 def retry_push(request: HttpRequest, invoice_id: int) -> Invoice:
+    """Pushes a failed invoice or credit note again, as the retry button on the push page does."""
     membership = acting(request)
     invoice = get_or_404(membership.company, Invoice, invoice_id)
     acting(request, Role.INVOICER)
-    from haulbill.invoicing import pushing
+    from haulbill.delivery import push
 
-    pushed = pushing.push(membership.company, invoice.pk)
-    audit.record(membership.company, membership.user, audit.INVOICE_PUSH_RETRIED, pushed, push_state=pushed.push_state)
-    return pushed
+    if not push.retry(membership.company, [invoice.pk]):
+        raise HaulbillError(
+            "push_not_failed",
+            _("%(invoice)s has no failed push to retry (its push state is %(state)s).")
+            % {"invoice": invoice, "state": invoice.get_push_state_display()},
+            status=409,
+        )
+    invoice.refresh_from_db()
+    audit.record(
+        membership.company, membership.user, audit.INVOICE_PUSH_RETRIED, invoice, push_state=invoice.push_state
+    )
+    return invoice
 
 
-@router.post("/{invoice_id}/send", response={200: InvoiceOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut})
+@router.post("/{invoice_id}/send", response={200: InvoiceOut, 403: ErrorOut, 404: ErrorOut})
 def send_invoice(request: HttpRequest, invoice_id: int) -> Invoice:
+    """Sends a pushed invoice now (Peppol or e-mail, as the customer prefers); one not pushed yet is sent after
+    its push. The outcome is in `send_state` (sent, failed with the reason, skipped)."""
     membership = acting(request)
     invoice = get_or_404(membership.company, Invoice, invoice_id)
     acting(request, Role.INVOICER)

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from pydantic import model_validator
 
@@ -34,7 +35,7 @@ class SelectionIn(InSchema):
     @model_validator(mode="after")
     def _period(self) -> "SelectionIn":
         if self.date_from and self.date_to and self.date_to < self.date_from:
-            raise ValueError("date_to is before date_from.")
+            raise ValueError(_("date_to is before date_from."))
         return self
 
     def to_selection(self, company: Any) -> Selection:
@@ -45,7 +46,7 @@ class SelectionIn(InSchema):
         if unknown:
             raise HaulbillError(
                 "customer_unknown",
-                f"No customer with id {unknown[0]} in your company.",
+                _("No customer with id %(id)s in your company.") % {"id": unknown[0]},
                 field="customer_ids",
                 status=422,
             )

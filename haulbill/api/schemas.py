@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import ConfigDict, field_validator
 
@@ -29,7 +30,7 @@ class InSchema(Schema):
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
         if _has_nul(value):
-            raise ValueError("Text may not contain NUL characters.")
+            raise ValueError(_("Text may not contain NUL characters."))
         return value
 
 

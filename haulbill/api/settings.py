@@ -26,6 +26,9 @@ TAGS = ["settings"]
 router = Router()
 
 WRITE_ONLY: JsonDict = {"writeOnly": True}
+# A key is printable ASCII (Billit's are UUIDs); anything else cannot even go in an HTTP header, so it is refused
+# here with 422 instead of failing as "Billit unreachable" after retries. Whitespace around it is trimmed later.
+API_KEY_PATTERN = r"^\s*[!-~]+\s*$"
 
 
 class ConnectionOut(Schema):
@@ -57,14 +60,14 @@ class ProviderIn(InSchema):
 
 
 class BillitConnectionIn(InSchema):
-    api_key: str = Field(..., min_length=1, max_length=500, json_schema_extra=WRITE_ONLY)
+    api_key: str = Field(..., min_length=1, max_length=500, pattern=API_KEY_PATTERN, json_schema_extra=WRITE_ONLY)
     environment: Literal["production", "sandbox", "custom"]
     base_url: str = Field("", max_length=200, description="Only for environment=custom.")
     party_id: str = Field("", max_length=20, description="The Billit company, when the key may act for several.")
 
 
 class ApiKeyIn(InSchema):
-    api_key: str = Field(..., min_length=1, max_length=500, json_schema_extra=WRITE_ONLY)
+    api_key: str = Field(..., min_length=1, max_length=500, pattern=API_KEY_PATTERN, json_schema_extra=WRITE_ONLY)
 
 
 class PartyIn(InSchema):
@@ -145,7 +148,17 @@ def disconnect(request: HttpRequest) -> dict[str, Any]:
     return _settings(membership.company)
 
 
-@router.post("/connection-test", response={200: ConnectionTestOut, 403: ErrorOut, 422: ErrorOut, 502: ErrorOut})
+@router.post(
+    "/connection-test",
+    response={200: ConnectionTestOut, 403: ErrorOut, 422: ErrorOut, 502: ErrorOut, 503: ErrorOut},
+    openapi_extra={
+        "responses": {
+            "422": {"description": "No platform connected, or the platform refuses the stored credentials."},
+            "502": {"description": "The platform answered with an error."},
+            "503": {"description": "The platform could not be reached, even after retries; try again later."},
+        }
+    },
+)
 def test_connection(request: HttpRequest) -> dict[str, Any]:
     """Asks the provider who the stored credentials belong to; nothing is changed."""
     membership = acting(request, Role.ADMIN)

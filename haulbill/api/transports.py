@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import model_validator
@@ -149,7 +150,7 @@ class TransportFilters(InSchema):
     @model_validator(mode="after")
     def _period(self) -> "TransportFilters":
         if self.date_from and self.date_to and self.date_to < self.date_from:
-            raise ValueError("date_to is before date_from.")
+            raise ValueError(_("date_to is before date_from."))
         return self
 
 

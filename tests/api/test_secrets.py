@@ -57,3 +57,11 @@ def test_it_does_not_echo_a_refused_api_key_in_the_error(company, api):
     response = api.put("/api/v1/settings/billit-connection", {"api_key": API_KEY, "environment": "nowhere"})
     assert response.status_code == 422
     assert API_KEY not in response.content.decode()
+
+
+def test_a_key_that_cannot_be_an_http_header_is_refused_without_being_echoed(api, company):
+    key = "k\x80\x01Y\r\xa8J-secret"
+    response = api.put("/api/v1/settings/billit-connection", {"api_key": key, "environment": "sandbox"})
+    assert response.status_code == 422
+    assert response.json()["fields"][0]["field"] == "api_key"
+    assert "secret" not in response.content.decode()

@@ -92,7 +92,9 @@ class _ApiKeyAuth(httpx.Auth):
         yield request
 
     def redact(self, text: str) -> str:
-        return text.replace(self._key, "***") if self._key else text
+        # httpx may quote a refused header value as escaped bytes (b'\xc2\x80...'): hide that form too.
+        escaped = repr(self._key.encode())[2:-1] if self._key else ""
+        return text.replace(self._key, "***").replace(escaped, "***") if self._key else text
 
     def __repr__(self) -> str:
         return "<ApiKeyAuth ***>"
