@@ -8,6 +8,7 @@ a message, a log line or a page. Disconnecting keeps the connection row (history
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -164,6 +165,22 @@ def _retire(connection: ProviderConnection) -> None:
                                    "message_webhook_secret_encrypted"])  # fmt: skip
 
 
+def _refuse_malformed_key(api_key: str) -> None:
+    """A Billit key is printable ASCII without spaces (a UUID); anything else cannot travel in an HTTP header.
+
+    Refused before any request, so a mangled paste says so at once instead of "Billit unreachable" after retries.
+    """
+    if not re.fullmatch(r"[!-~]+", api_key):
+        raise HaulbillError(
+            "billit_key_malformed",
+            _(
+                "This is not a Billit API key: it holds spaces or characters a key never has. "
+                "Copy it again from Billit (Profile › Users & API)."
+            ),
+            field="api_key",
+        )
+
+
 def connect_billit(
     company: Company, *, api_key: str, environment: str, base_url: str = "", party_id: str = "", by: Any = None
 ) -> ConnectResult:
@@ -178,6 +195,7 @@ def connect_billit(
         raise HaulbillError(
             "billit_key_missing", _("Paste the API key from Billit (Profile › Users & API)."), field="api_key"
         )
+    _refuse_malformed_key(api_key)
     environment, base_url = _check_target(environment, base_url)
     connection = ProviderConnection(
         company=company, provider=Provider.BILLIT, environment=environment, base_url=base_url, connected_by=by
@@ -261,6 +279,7 @@ def replace_api_key(company: Company, api_key: str, *, by: Any = None) -> Provid
     api_key = (api_key or "").strip()
     if not api_key:
         raise HaulbillError("billit_key_missing", _("Paste the new API key from Billit."), field="api_key")
+    _refuse_malformed_key(api_key)
     trial = ProviderConnection(
         company=company,
         provider=connection.provider,

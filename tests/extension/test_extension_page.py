@@ -81,6 +81,19 @@ def test_a_wrong_key_shows_a_clear_error_stores_nothing_and_is_not_echoed(user_c
     assert not ProviderConnection.objects.for_company(company).exists()
 
 
+@pytest.mark.parametrize("key", ["a3f1 9c2e-key", "clé-spéciale-1234", "key\u200bwith-zero-width"])
+def test_a_mangled_key_is_refused_at_once_without_calling_billit(user_client, company, billit_sandbox, key):
+    user_client.post(URL, {"action": "provider", "provider": "billit"})
+    before = len(billit_sandbox.requests())
+    response = connect_by_page(user_client, billit_sandbox, key=key)
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "This is not a Billit API key" in body
+    assert key not in body
+    assert len(billit_sandbox.requests()) == before
+    assert not ProviderConnection.objects.for_company(company).exists()
+
+
 def test_it_lets_the_admin_pick_one_of_several_billit_companies(user_client, company, billit_sandbox):
     user_client.post(URL, {"action": "provider", "provider": "billit"})
     connect_by_page(user_client, billit_sandbox, key=billit_sandbox.two_companies_key)
