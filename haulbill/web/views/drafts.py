@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
 from haulbill.catalog.models import UNIT_CHOICES
@@ -112,14 +113,11 @@ def line_add(request: HttpRequest, pk: int) -> HttpResponse:
                 transport_id=transport,
             )  # fmt: skip
         except HaulbillError as exc:
-            messages.error(request, exc.message)
+            return _line_form(request, invoice=invoice, line=None, transports=view.transports, error=exc)
         else:
             messages.success(request, _("Line added; the pro forma follows."))
             return redirect("draft-detail", pk=invoice.pk)
-    return render(request, "web/drafts/line_form.html", {
-        "invoice": invoice, "line": None, "transports": view.transports,
-        "products": assignable_products(company), "units": UNIT_CHOICES,
-    })  # fmt: skip
+    return _line_form(request, invoice=invoice, line=None, transports=view.transports)
 
 
 @member_required(Role.INVOICER)
@@ -138,13 +136,40 @@ def line_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             drafts.edit_line(company, line.pk, **changes)
         except HaulbillError as exc:
-            messages.error(request, exc.message)
+            return _line_form(request, invoice=line.invoice, line=line, error=exc)
         else:
             messages.success(request, _("Line saved; the pro forma follows."))
             return redirect("draft-detail", pk=line.invoice_id)
+    return _line_form(request, invoice=line.invoice, line=line)
+
+
+LINE_FIELDS = ("description", "transport", "quantity", "unit", "unit_price", "product")
+
+
+def _line_form(request: HttpRequest, *, invoice: Invoice, line: InvoiceLine | None, transports: object = (),
+               error: HaulbillError | None = None) -> HttpResponse:  # fmt: skip
+    """The add/edit form of a line. A refused line comes back as typed, its error next to the field it is about."""
+    if error is None:
+        values = {
+            "description": line.description if line else "",
+            "quantity": floatformat(line.quantity, "-3") if line else "1",
+            "unit": line.unit if line else "",
+            "unit_price": floatformat(line.unit_price, "-4") if line else "",
+            "product": str(line.product_id or "") if line else "",
+            "transport": "",
+        }
+    else:
+        values = {name: request.POST.get(name, "") for name in LINE_FIELDS}
+    errors = {}
+    if error is not None:
+        if error.field in LINE_FIELDS:
+            errors[error.field] = error.message
+        else:
+            messages.error(request, error.message)
     return render(request, "web/drafts/line_form.html", {
-        "invoice": line.invoice, "line": line, "products": assignable_products(company), "units": UNIT_CHOICES,
-    })  # fmt: skip
+        "invoice": invoice, "line": line, "transports": transports, "values": values, "errors": errors,
+        "products": assignable_products(request.company), "units": UNIT_CHOICES,  # type: ignore[attr-defined]
+    }, status=400 if error is not None else 200)  # fmt: skip
 
 
 @member_required(Role.INVOICER)

@@ -108,7 +108,9 @@ def _change(request: HttpRequest) -> HttpResponse:
         elif action == "connect":
             form = ConnectForm(request.POST)
             if not form.is_valid():
-                return _page(request, connect_form=ConnectForm(initial=_safe(form)), status=400)
+                # The bound form shows each error next to its field and keeps the environment and URL; the key is
+                # a PasswordInput that never renders its value back.
+                return _page(request, connect_form=form, status=400)
             result = services.connect_billit(
                 company,
                 api_key=form.cleaned_data["api_key"],
@@ -126,7 +128,7 @@ def _change(request: HttpRequest) -> HttpResponse:
         elif action == "replace-key":
             replace = ReplaceKeyForm(request.POST)
             if not replace.is_valid():
-                return _page(request, replace_form=ReplaceKeyForm(), status=400)
+                return _page(request, replace_form=replace, status=400)
             services.replace_api_key(company, replace.cleaned_data["api_key"], by=request.user)
             messages.success(request, _("API key replaced."))
         elif action == "refresh-numbers":
@@ -138,17 +140,16 @@ def _change(request: HttpRequest) -> HttpResponse:
         else:
             messages.error(request, _("Unknown action."))
     except HaulbillError as exc:
+        status = exc.status if exc.status < 500 else 400
+        if action in ("connect", "replace-key"):
+            refused: forms.Form = ConnectForm(request.POST) if action == "connect" else ReplaceKeyForm(request.POST)
+            refused.is_valid()
+            if exc.field in refused.fields:
+                refused.add_error(exc.field, exc.message)  # next to the field it is about
+            else:
+                messages.error(request, exc.message)
+            forms_kw = {"connect_form": refused} if action == "connect" else {"replace_form": refused}
+            return _page(request, status=status, **forms_kw)  # type: ignore[arg-type]
         messages.error(request, exc.message)
-        if action == "connect":
-            form = ConnectForm(request.POST)
-            form.is_valid()
-            return _page(
-                request, connect_form=ConnectForm(initial=_safe(form)), status=exc.status if exc.status < 500 else 400
-            )
-        return _page(request, status=exc.status if exc.status < 500 else 400)
+        return _page(request, status=status)
     return redirect("invoicing-extension")
-
-
-def _safe(form: forms.Form) -> dict[str, str]:
-    """What may be shown again after a failed attempt: never the key."""
-    return {"environment": form.data.get("environment", ""), "base_url": form.data.get("base_url", "")}
