@@ -41,10 +41,18 @@ class PriceLineOut(Schema):
     unit_price: Decimal
     amount: Decimal
     item_code: str | None
+    item_code_suggested: bool = Field(
+        description="Haulbill filled the item code (the only active product, or what this customer's earlier "
+        "transports used for the same kind of line); it waits for a person to confirm or change it."
+    )
 
     @staticmethod
     def resolve_item_code(obj: PriceLine) -> str | None:
         return obj.product.item_code if obj.product is not None else None
+
+    @staticmethod
+    def resolve_item_code_suggested(obj: PriceLine) -> bool:
+        return obj.product_suggested
 
 
 class TransportOut(Schema):

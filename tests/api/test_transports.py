@@ -27,6 +27,27 @@ def test_it_creates_a_transport_with_lines_priced_from_the_product(api, company)
     assert Decimal(body["total_excl_vat"]) == Decimal("517.50")
 
 
+def test_a_line_without_item_code_comes_back_with_the_suggested_one_flagged(api, company):
+    valid_customer(company, reference="KROON")
+    ProductFactory(company=company, item_code="NAT", name="National transport")
+    response = api.post(
+        "/api/v1/transports",
+        {
+            "reference": "T-9",
+            "customer_reference": "KROON",
+            "price_lines": [
+                {"item_code": "NAT"},
+                {"description": "Extra stop in Aalst", "unit_price": "40.00"},
+            ],
+        },
+    )
+    assert response.status_code == 201, response.content
+    chosen, filled = response.json()["price_lines"]
+    assert (chosen["item_code"], chosen["item_code_suggested"]) == ("NAT", False)
+    # The company's only active product is the one a line without item code can take.
+    assert (filled["item_code"], filled["item_code_suggested"]) == ("NAT", True)
+
+
 def test_it_refuses_a_duplicate_reference_naming_the_field(api, company):
     TransportFactory(company=company, reference="T-1")
     customer = valid_customer(company)
