@@ -12,7 +12,8 @@ The decided product goes into the line's product, so the line can be invoiced wi
 keeps `suggestion_source` set (the "suggested" badge of the pages) until a person confirms or changes it in the
 dropdown. A product a person or the TMS chose (no suggestion_source) is never touched. Filling is idempotent: a
 suggestion that still holds is kept as it is (the carrier may have seen it); one whose product is no longer
-active and synchronised, or no longer suits the customer's VAT regime, is decided again.
+active and synchronised, or no longer suits the customer's VAT regime, is decided again. A line already on a
+draft takes its new product there too, as does a person's choice (haulbill.invoicing.following).
 
 When lines are filled: when transports are created or their lines replaced (haulbill.transports.services), when a
 transport is verified, when the catalog synchronisation finishes, and by the pre-flight for the lines of its run
@@ -127,6 +128,8 @@ def fill(company: Company, *, transport_ids: Iterable[int] | QuerySet[Any] | Non
             result.changed[line.pk] = choice
             result.transport_ids.add(line.transport_id)
     PriceLine.objects.bulk_update(changed, ["product", "suggestion_source"], batch_size=1000)
+    if changed:
+        _follow_on_drafts(company, list(result.changed))
     result.suggested = sum(1 for line in lines if line.product_id)
     return result
 
@@ -215,17 +218,19 @@ def choose_product(company: Company, price_line_id: int, product_id: int) -> Pri
         line.suggestion_source = ""
         line.save(update_fields=["product", "suggestion_source"])
     _refresh_fuel(company, [line.transport_id])
+    _follow_on_drafts(company, [line.pk])
     return line
 
 
 def accept_suggestions(company: Company, transport: Transport) -> int:
     """A person confirms every suggested item code of one transport at once; returns how many were confirmed."""
-    return (
-        PriceLine.objects.for_company(company)
-        .filter(transport=transport, transport__invoicing_status=InvoicingStatus.NOT_INVOICED)
-        .exclude(suggestion_source="")
-        .update(suggestion_source="")
+    lines = PriceLine.objects.for_company(company).filter(
+        transport=transport, transport__invoicing_status=InvoicingStatus.NOT_INVOICED
     )
+    confirmed = lines.exclude(suggestion_source="").update(suggestion_source="")
+    if confirmed:
+        _follow_on_drafts(company, lines.values("pk"))
+    return confirmed
 
 
 def _refresh_fuel(company: Company, transport_ids: Iterable[int]) -> None:
@@ -233,3 +238,10 @@ def _refresh_fuel(company: Company, transport_ids: Iterable[int]) -> None:
     from haulbill.fuel import services as fuel
 
     fuel.refresh_surcharges(company, transport_ids)
+
+
+def _follow_on_drafts(company: Company, price_line_ids: list[int] | QuerySet[Any]) -> None:
+    """A line drafted before its item code was decided takes it on its draft too (with its VAT and the totals)."""
+    from haulbill.invoicing.following import follow_price_lines  # the invoicing engine builds on the catalog
+
+    follow_price_lines(company, price_line_ids)

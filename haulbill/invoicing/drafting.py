@@ -19,6 +19,7 @@ from django.utils.formats import date_format, get_format
 from django.utils.translation import override
 
 from haulbill.addressbook.models import Customer
+from haulbill.catalog.models import Product
 from haulbill.tenancy.models import Company
 
 from . import bulk, payment, vat
@@ -171,13 +172,28 @@ def _due(issue_date: dt.date, customer: Customer, inv_settings: InvoicingSetting
 
 # Positions in a line row (bulk.LINE_COLUMNS without company_id and invoice_id).
 _AMOUNT, _CATEGORY, _RATE, _CODE, _TEXT = 9, 10, 11, 12, 13
-_NO_VAT = vat.VatTreatment("", Decimal("0"))
+NO_VAT = vat.VatTreatment("", Decimal("0"))
+
+
+def customer_vat(customer: Customer) -> vat.CustomerVat:
+    return vat.CustomerVat(customer.name, customer.vat_regime, customer.vat_number, customer.country)
+
+
+def line_vat(product: Product | None, buyer: vat.CustomerVat, mentions: vat.Mentions) -> vat.VatTreatment:
+    """The VAT a draft line of `product` carries for this customer; an empty category when it cannot be decided
+    (no product, or VAT the pre-flight reports): the draft keeps the line and finalising refuses it."""
+    if product is None:
+        return NO_VAT
+    try:
+        return vat.resolve(vat.ProductVat(product.item_code, product.vat_level, product.vat_rate), buyer, mentions)
+    except vat.VatUnresolved:
+        return NO_VAT
 
 
 def _line_rows(
     company: Company, customer: Customer, transports: list[TransportRow], batch: Batch, mentions: vat.Mentions
 ) -> list[tuple[Any, ...]]:
-    customer_vat = vat.CustomerVat(customer.name, customer.vat_regime, customer.vat_number, customer.country)
+    buyer = customer_vat(customer)
     # Per product: (id, item code, VAT treatment), decided once for this customer.
     decided: dict[int, tuple[int, str, vat.VatTreatment]] = {}
     products = batch.products
@@ -189,14 +205,8 @@ def _line_rows(
             facts = decided.get(product_id) if product_id else None
             if facts is None and product_id in products:
                 product = products[product_id]
-                try:
-                    treatment = vat.resolve(
-                        vat.ProductVat(product.item_code, product.vat_level, product.vat_rate), customer_vat, mentions
-                    )
-                except vat.VatUnresolved:
-                    treatment = _NO_VAT  # the pre-flight reports it; the draft keeps an empty category
-                facts = decided[product_id] = (product.id, product.item_code, treatment)
-            pid, code, treatment = facts if facts else (None, "", _NO_VAT)
+                facts = decided[product_id] = (product.id, product.item_code, line_vat(product, buyer, mentions))
+            pid, code, treatment = facts if facts else (None, "", NO_VAT)
             rows.append(
                 (
                     len(rows) + 1,

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from haulbill.addressbook.models import Customer
@@ -51,12 +51,12 @@ def _lock(company: Company, invoice_id: int) -> Invoice:
     return invoice
 
 
-def _lines(company: Company, invoice: Invoice) -> list[InvoiceLine]:
+def _lines(company: Company, invoices: Iterable[int]) -> list[InvoiceLine]:
     return list(
         InvoiceLine.objects.for_company(company)
-        .filter(invoice=invoice)
+        .filter(invoice_id__in=list(invoices))
         .select_related("price_line")
-        .order_by("position", "id")
+        .order_by("invoice_id", "position", "id")
     )
 
 
@@ -67,28 +67,35 @@ def _row(transport: Transport) -> selection.TransportRow:
     )  # fmt: skip
 
 
-def _treatment(company: Company, customer: Customer, product: Product | None) -> vat.VatTreatment | None:
-    if product is None:
-        return None
-    customer_vat = vat.CustomerVat(customer.name, customer.vat_regime, customer.vat_number, customer.country)
-    try:
-        return vat.resolve(
-            vat.ProductVat(product.item_code, product.vat_level, product.vat_rate),
-            customer_vat,
-            mentions_for(settings_for(company)),
-        )
-    except vat.VatUnresolved:
-        return None  # the pre-flight reports it, as for the engine's drafts
+def company_mentions(company: Company) -> vat.Mentions:
+    return mentions_for(settings_for(company))
+
+
+# The fields of a draft line that follow from its product and the draft's customer.
+PRODUCT_FIELDS = ("product", "item_code", "vat_category", "vat_rate", "vat_exemption_code", "vat_exemption_text")
+
+
+def carry_product(line: InvoiceLine, product: Product | None, buyer: vat.CustomerVat, mentions: vat.Mentions) -> bool:
+    """Give `line` the product, its item code and the VAT it carries for this customer (drafting's rule); whether
+    anything changed."""
+    treatment = drafting.line_vat(product, buyer, mentions)
+    wanted = (
+        product.pk if product else None, product.item_code if product else "", treatment.category, treatment.rate,
+        treatment.exemption_code, treatment.exemption_text,
+    )  # fmt: skip
+    current = (line.product_id, line.item_code, line.vat_category, line.vat_rate, line.vat_exemption_code,
+               line.vat_exemption_text)  # fmt: skip
+    if current == wanted:
+        return False
+    line.product = product
+    line.item_code = wanted[1]
+    line.vat_category, line.vat_rate = treatment.category, treatment.rate
+    line.vat_exemption_code, line.vat_exemption_text = treatment.exemption_code, treatment.exemption_text
+    return True
 
 
 def _apply_product(company: Company, customer: Customer, line: InvoiceLine, product: Product | None) -> None:
-    treatment = _treatment(company, customer, product)
-    line.product = product
-    line.item_code = product.item_code if product else ""
-    line.vat_category = treatment.category if treatment else ""
-    line.vat_rate = treatment.rate if treatment else Decimal("0")
-    line.vat_exemption_code = treatment.exemption_code if treatment else ""
-    line.vat_exemption_text = treatment.exemption_text if treatment else ""
+    carry_product(line, product, drafting.customer_vat(customer), company_mentions(company))
 
 
 def _product(company: Company, product_id: int | None) -> Product | None:
@@ -112,14 +119,14 @@ def _nonzero_quantity(quantity: Decimal) -> None:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _refresh_fuel(company: Company, invoice: Invoice) -> None:
-    """Recompute the surcharge price lines of the draft's transports and carry them onto the draft's lines."""
+def _refresh_fuel(company: Company, invoices: dict[int, Invoice], lines: list[InvoiceLine]) -> None:
+    """Recompute the surcharge price lines of the drafts' transports and carry them onto the drafts' lines."""
     from haulbill.fuel import services as fuel
 
-    lines = _lines(company, invoice)
-    transport_ids = sorted({line.transport_id for line in lines if line.transport_id})
-    if not transport_ids:
+    holder = {line.transport_id: line.invoice_id for line in lines if line.transport_id}
+    if not holder:
         return
+    transport_ids = sorted(holder)
     before = [line for line in lines if line.price_line is not None and line.price_line.is_fuel_surcharge]
     fuel.refresh_surcharges(company, transport_ids)
     current = {
@@ -130,9 +137,19 @@ def _refresh_fuel(company: Company, invoice: Invoice) -> None:
     }
     on_draft = {line.price_line_id: line for line in before}
     gone = [line.pk for line in before if line.price_line_id not in current]
-    InvoiceLine.objects.for_company(company).filter(pk__in=gone).delete()
-    last_position = {t: max(line.position for line in lines if line.transport_id == t) for t in transport_ids}
+    if gone:
+        InvoiceLine.objects.for_company(company).filter(pk__in=gone).delete()
+    last_position: dict[int, int] = {}
+    for line in lines:
+        if line.transport_id:
+            last_position[line.transport_id] = max(last_position.get(line.transport_id, 0), line.position)
+    if not current:
+        return
+    said = company_mentions(company)
+    created: list[InvoiceLine] = []
+    updated: list[InvoiceLine] = []
     for price_line in current.values():
+        invoice = invoices[holder[price_line.transport_id]]
         line = on_draft.get(price_line.pk) or InvoiceLine(
             company=company, invoice=invoice, transport_id=price_line.transport_id, price_line=price_line,
             position=last_position[price_line.transport_id],
@@ -141,34 +158,68 @@ def _refresh_fuel(company: Company, invoice: Invoice) -> None:
         line.description = f"{heading}: {price_line.description}"[:600]
         line.quantity, line.unit, line.unit_price = price_line.quantity, price_line.unit, price_line.unit_price
         line.line_amount = line_amount(price_line.quantity, price_line.unit_price)
-        _apply_product(company, invoice.customer, line, price_line.product)
-        line.save()
+        carry_product(line, price_line.product, drafting.customer_vat(invoice.customer), said)
+        (updated if line.pk else created).append(line)
+    InvoiceLine.objects.bulk_create(created)
+    InvoiceLine.objects.bulk_update(
+        updated, ["description", "quantity", "unit", "unit_price", "line_amount", *PRODUCT_FIELDS]
+    )
+
+
+def _recompute(company: Company, invoices: list[Invoice]) -> None:
+    """Fuel surcharges, line order, totals and delivery date of locked drafts, set on `invoices` (not saved), in
+    a fixed number of queries whatever the number of drafts."""
+    by_id = {invoice.pk: invoice for invoice in invoices}
+    _refresh_fuel(company, by_id, _lines(company, by_id))
+    lines = _lines(company, by_id)
+    of_invoice: dict[int, list[InvoiceLine]] = {pk: [] for pk in by_id}
+    for line in lines:
+        of_invoice[line.invoice_id].append(line)
+    changed = []
+    for held in of_invoice.values():
+        for position, line in enumerate(held, start=1):
+            if line.position != position:
+                line.position = position
+                changed.append(line)
+    InvoiceLine.objects.bulk_update(changed, ["position"])
+    days = {
+        pk: u or ld
+        for pk, u, ld in Transport.objects.for_company(company)
+        .filter(pk__in={line.transport_id for line in lines if line.transport_id})
+        .values_list("pk", "unloading_date", "loading_date")
+    }
+    for pk, invoice in by_id.items():
+        held = of_invoice[pk]
+        totals = compute(
+            TotalLine(line.line_amount, line.vat_category, line.vat_rate, line.vat_exemption_code,
+                      line.vat_exemption_text)
+            for line in held
+        )  # fmt: skip
+        invoice.total_excl, invoice.total_vat, invoice.total_incl = totals.excl, totals.vat, totals.incl
+        invoice.vat_breakdown = [g.as_json() for g in totals.breakdown]
+        dates = [d for line in held if line.transport_id and (d := days.get(line.transport_id))]
+        invoice.delivery_date = max(dates, default=invoice.delivery_date)
 
 
 def recompute(company: Company, invoice: Invoice) -> Invoice:
     """Fuel surcharges, line order and totals of a draft (inside the caller's transaction)."""
-    _refresh_fuel(company, invoice)
-    lines = _lines(company, invoice)
-    changed = []
-    for position, line in enumerate(lines, start=1):
-        if line.position != position:
-            line.position = position
-            changed.append(line)
-    InvoiceLine.objects.bulk_update(changed, ["position"])
-    totals = compute(
-        TotalLine(line.line_amount, line.vat_category, line.vat_rate, line.vat_exemption_code, line.vat_exemption_text)
-        for line in lines
-    )
-    invoice.total_excl, invoice.total_vat, invoice.total_incl = totals.excl, totals.vat, totals.incl
-    invoice.vat_breakdown = [g.as_json() for g in totals.breakdown]
-    days = list(
-        Transport.objects.for_company(company)
-        .filter(pk__in={line.transport_id for line in lines if line.transport_id})
-        .values_list("unloading_date", "loading_date")
-    )
-    invoice.delivery_date = max((d for u, ld in days if (d := u or ld)), default=invoice.delivery_date)
+    _recompute(company, [invoice])
     invoice.save()
     return invoice
+
+
+def recompute_many(company: Company, invoices: list[Invoice]) -> None:
+    """`recompute` for several locked drafts at once (inside the caller's transaction), in a fixed number of
+    queries: saves only what a recompute changes."""
+    if not invoices:
+        return
+    _recompute(company, invoices)
+    now = timezone.now()
+    for invoice in invoices:
+        invoice.updated_at = now
+    Invoice.objects.bulk_update(
+        invoices, ["total_excl", "total_vat", "total_incl", "vat_breakdown", "delivery_date", "updated_at"]
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -377,7 +428,7 @@ def ungroup(company: Company, invoice_id: int) -> list[Invoice]:
     """Split a draft into one draft per transport; lines without transport stay on the first one."""
     with transaction.atomic():
         invoice = _lock(company, invoice_id)
-        lines = _lines(company, invoice)
+        lines = _lines(company, [invoice.pk])
         transport_ids = list(dict.fromkeys(line.transport_id for line in lines if line.transport_id))
         if len(transport_ids) < 2:
             raise HaulbillError("nothing_to_ungroup", _("This draft holds one transport: there is nothing to split."))

@@ -23,7 +23,7 @@ from haulbill.core.errors import HaulbillError
 from haulbill.tenancy.models import Company
 from haulbill.transports.models import Transport
 
-from . import drafting, preflight, selection
+from . import drafting, following, preflight, selection
 from .credit_notes import create_credit_note
 from .finalising import finalise_invoice
 from .models import Invoice, InvoiceLine, InvoiceStatus, InvoicingRun, PushState, RunStatus
@@ -135,6 +135,7 @@ def _finalise_run(
         batch = selection.load(company, Transport.objects.for_company(company).filter(pk__in=transport_ids))
         report = preflight.run(company, batch)
         ready = [pk for pk, (customer_id, ts) in sorted(groups.items()) if not report.blocks(customer_id, ts)]
+        following.follow_run(company, run.pk)  # a line fixed on its transport after drafting: its draft says so
     total = len(ready)
     failures: list[dict[str, Any]] = []
     if progress:
