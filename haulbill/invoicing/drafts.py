@@ -478,6 +478,32 @@ def remove_transports(company: Company, transport_ids: Iterable[int]) -> int:
     return len(holders)
 
 
+def refresh_transport(company: Company, transport_id: int) -> int | None:
+    """Draw a changed transport's lines again on the draft holding it (the TMS replaced its lines, say).
+
+    The transport is the source: its lines on the draft are drawn again from its price lines, like adding it anew, so
+    the draft never keeps lines whose price lines are gone. A transport that may no longer sit on this draft (another
+    customer, no longer verified) leaves it, and a draft left empty is deleted. Returns the draft's id, if any.
+    """
+    holder = draft_holding(company, [transport_id]).get(transport_id)
+    if holder is None:
+        return None
+    with transaction.atomic():
+        invoice = _lock(company, holder)
+        InvoiceLine.objects.for_company(company).filter(invoice=invoice, transport_id=transport_id).delete()
+        transport = Transport.objects.for_company(company).get(pk=transport_id)
+        try:
+            _refuse_transport(transport, invoice, None)
+        except HaulbillError:
+            if InvoiceLine.objects.filter(invoice=invoice).exists():
+                recompute(company, invoice)
+                return invoice.pk
+            invoice.delete()
+            return None
+        add_transports(company, invoice.pk, [transport_id])
+    return invoice.pk
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Reading and the pro forma
 # --------------------------------------------------------------------------------------------------------------

@@ -283,6 +283,10 @@ def update_transport(company: Company, transport: Transport, changes: dict[str, 
                 line.transport = updated
             PriceLine.objects.bulk_create(lines)
             suggestions.fill(company, transport_ids=[updated.pk])
+        # Imported here: the invoicing engine builds on transports, not the other way round.
+        from haulbill.invoicing import drafts
+
+        drafts.refresh_transport(company, updated.pk)
         audit.record(company, user, audit.TRANSPORT_UPDATED, updated, fields=sorted(changes))
     return updated
 

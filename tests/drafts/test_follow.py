@@ -189,3 +189,30 @@ def queries_to_follow(company, lines):
 
 def test_it_follows_in_a_fixed_number_of_queries(company):
     assert queries_to_follow(company, 2) == queries_to_follow(company, 10)
+
+
+def test_a_transport_whose_lines_the_tms_replaced_is_drawn_again_on_its_draft(company, customer, freight, tolls):
+    from haulbill.transports.services import LineInput, update_transport
+
+    draft, _line = drafted_without_code(company, customer, freight)
+    transport_id = InvoiceLine.objects.filter(invoice=draft).exclude(transport_id=None).first().transport_id
+    update_transport(
+        company,
+        draft.lines.first().transport,
+        {"lines": [LineInput(item_code="TOLLS", description="Tolls E40", unit_price=Decimal("55.00"))]},
+    )
+    draft.refresh_from_db()
+    lines = list(InvoiceLine.objects.filter(invoice=draft).order_by("position"))
+    assert [(line.item_code, line.line_amount) for line in lines] == [("TOLLS", Decimal("55.00"))]
+    assert all(line.transport_id == transport_id and line.price_line_id for line in lines)
+    assert draft.total_excl == Decimal("55.00")
+    assert draft.total_incl == Decimal("66.55")
+
+
+def test_a_transport_moved_to_another_customer_leaves_its_draft(company, customer, freight):
+    from haulbill.transports.services import update_transport
+
+    draft, _line = drafted_without_code(company, customer, freight)
+    other = CustomerFactory(company=company, language="en")
+    update_transport(company, draft.lines.first().transport, {"customer_id": other.pk})
+    assert not Invoice.objects.filter(pk=draft.pk).exists()
