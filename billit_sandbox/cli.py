@@ -24,6 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jitter-ms", type=float, default=0.0, help="random extra latency, 0..N ms")
     parser.add_argument("--error-rate", type=float, default=0.0, help="share of requests answered 5xx")
     parser.add_argument("--error-status", type=int, default=500, help="status for --error-rate (500 or 503)")
+    parser.add_argument("--throttle-rate", type=float, default=0.0, help="share of requests answered 429")
     parser.add_argument("--rate-limit", type=float, default=0.0, help="requests per second before 429")
     parser.add_argument("--retry-after", type=int, default=1, help="Retry-After seconds on 429")
     parser.add_argument("--drop-rate", type=float, default=0.0, help="share of connections dropped")
@@ -45,6 +46,7 @@ def faults_from(options: argparse.Namespace) -> FaultConfig:
             "jitter_ms": options.jitter_ms,
             "error_rate": options.error_rate,
             "error_status": options.error_status,
+            "throttle_rate": options.throttle_rate,
             "rate_limit_per_s": options.rate_limit,
             "retry_after": options.retry_after,
             "drop_rate": options.drop_rate,

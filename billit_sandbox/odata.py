@@ -227,6 +227,26 @@ def parse_filter(text: str) -> Predicate:
     return _Parser(text).parse()
 
 
+def required_equal(text: str, field: str) -> str | None:
+    """The string `field` must equal for any item to match `text` (`... and Field eq 'x' and ...`), else None.
+
+    Only for filters made of `and`s (no `or`, no `not`), where each comparison must hold; lets a list endpoint
+    fetch the few candidates through an index before the full filter is applied to them."""
+    try:
+        tokens = _tokenize(text)
+    except ODataError:
+        return None
+    if any(kind == "name" and value.lower() in ("or", "not") for kind, value in tokens):
+        return None
+    for index in range(len(tokens) - 2):
+        (kind, value), (_op_kind, op), (literal_kind, literal) = tokens[index : index + 3]
+        after = tokens[index + 3] if index + 3 < len(tokens) else ("end", "")
+        ends = after[0] in ("end", "rparen") or after[1].lower() == "and"  # not `Field eq 'x' ne ...`
+        if kind == "name" and value == field and op.lower() == "eq" and literal_kind == "string" and ends:
+            return literal[1:-1].replace("''", "'")
+    return None
+
+
 def sort_items(items: list[dict[str, Any]], orderby: str) -> list[dict[str, Any]]:
     clauses = [c.strip() for c in orderby.split(",") if c.strip()]
     for clause in reversed(clauses):

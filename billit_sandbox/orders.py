@@ -8,6 +8,8 @@ still shows its own rounded TotalVAT for display, which can differ from the head
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 import uuid
 from datetime import date, datetime
@@ -155,6 +157,7 @@ class OrderService:
                 "GenericError", f"AboutInvoiceNumber '{about}' does not match an invoice of this company."
             )
 
+        attachments = self._attachments(company_id, body, existing)
         now = _now()
         if order_id is None:
             order_id = self.store.next_value("order", start=500001)
@@ -177,7 +180,7 @@ class OrderService:
             "IsSent": False,
             "Invoiced": False,
             "OrderStatus": "ToSend",
-            "Attachments": [],
+            "Attachments": attachments,
             "Messages": [],
             "CurrentDocumentDeliveryDetails": None,
             "Created": now,
@@ -202,6 +205,32 @@ class OrderService:
         self.store.put("order", company_id, order_id, order)
         context.events.append(("Order", "U" if existing else "I", order))
         return int(order_id)
+
+    def _attachments(self, company_id: int, body: dict[str, Any], existing: dict[str, Any] | None) -> list[Any]:
+        """Files sent with the order (File: FileName, FileContent in base64, MimeType), stored like the PDF and
+        answered as {FileID, FileName, MimeType}; an update without Attachments keeps the earlier ones."""
+        raw = body.get("Attachments")
+        if raw is None:
+            return list((existing or {}).get("Attachments") or [])
+        if not isinstance(raw, list):
+            raise bad_request("GenericError", "Attachments must be a list of files.")
+        files: list[tuple[str, str, bytes]] = []
+        for index, item in enumerate(raw, start=1):
+            name = item.get("FileName") if isinstance(item, dict) else None
+            content = item.get("FileContent") if isinstance(item, dict) else None
+            if not isinstance(name, str) or not name.strip() or not isinstance(content, str):
+                raise bad_request("GenericError", f"Attachments[{index}] needs a FileName and a FileContent.")
+            try:
+                data = base64.b64decode(content, validate=True)
+            except (binascii.Error, ValueError) as exc:
+                raise bad_request("GenericError", f"Attachments[{index}].FileContent is not base64.") from exc
+            files.append((name, str(item.get("MimeType") or "application/octet-stream"), data))
+        stored = []
+        for name, mime, data in files:
+            file_id = str(uuid.uuid4())
+            self.store.put_file(file_id, company_id, name, mime, data)
+            stored.append({"FileID": file_id, "FileName": name, "MimeType": mime})
+        return stored
 
     def _counter_party(
         self, company_id: int, body: dict[str, Any], direction: str, existing: dict[str, Any] | None

@@ -7,6 +7,7 @@ Rules kept here:
 - A claim is one conditional UPDATE (to push, failed-retryable, or pushing with an expired lease → pushing with a
   new lease), so two workers never push the same invoice at the same time. If a lease did expire under a slow
   worker, the provider's idempotency key and find-by-number still make the second push land on the same order.
+  A run claims a few invoices per UPDATE, just ahead of its threads (`ClaimAhead`): same rule, fewer queries.
 - A permanent refusal (the provider's 400: unknown customer, invalid data) fails that invoice only, with the
   provider's message; the rest of the run goes on. Transient failures stay retryable, within the run and later by
   the sweeper, until PUSH_MAX_ATTEMPTS.
@@ -61,22 +62,45 @@ def claimable(now: dt.datetime) -> Q:
 
 def claim(company: Company, invoice_id: int, owner: str) -> bool:
     """Take the invoice for `owner` if nobody holds it: one UPDATE ... WHERE, atomic on every database."""
+    return _take(company, [invoice_id], owner)[0] == 1
+
+
+def claim_batch(company: Company, invoice_ids: list[int], owner: str) -> list[Invoice]:
+    """Take every invoice of `invoice_ids` that nobody holds (the same UPDATE ... WHERE as `claim`) and load the
+    ones this call got, with their customer, in one SELECT: those it took are the rows with its owner and the
+    exact lease end it wrote, so an invoice another worker holds, or one pushed meanwhile, is not in the answer."""
+    if not invoice_ids:
+        return []
+    taken, until = _take(company, invoice_ids, owner)
+    if not taken:
+        return []
+    rows = Invoice.objects.for_company(company).filter(
+        pk__in=invoice_ids, push_state=PushState.PUSHING, push_lease_owner=owner, push_lease_until=until
+    )
+    invoices = list(rows.select_related("customer"))
+    for invoice in invoices:
+        invoice.company = company  # the caller's object: reading invoice.company (the UBL does) costs no query
+    return invoices
+
+
+def _take(company: Company, invoice_ids: list[int], owner: str) -> tuple[int, dt.datetime]:
     now = timezone.now()
+    until = now + dt.timedelta(seconds=conf.lease_seconds())
 
     def update() -> int:
         return (
             Invoice.objects.for_company(company)
-            .filter(pk=invoice_id, status=InvoiceStatus.FINALISED)
+            .filter(pk__in=invoice_ids, status=InvoiceStatus.FINALISED)
             .filter(claimable(now))
             .update(
                 push_state=PushState.PUSHING,
-                push_lease_until=now + dt.timedelta(seconds=conf.lease_seconds()),
+                push_lease_until=until,
                 push_lease_owner=owner,
                 push_attempts=F("push_attempts") + 1,
             )
         )
 
-    return db_retry(update) == 1
+    return db_retry(update), until
 
 
 def _finish(company: Company, invoice_id: int, owner: str, **fields: Any) -> bool:
@@ -138,12 +162,18 @@ def _gate_for(company: Company, provider: InvoicingProvider) -> AccountGate:
 
 def push_one(company: Company, invoice_id: int, *, provider: InvoicingProvider | None = None, owner: str = "") -> str:
     """Claim, push and record one invoice; the outcome: pushed, failed (permanent), retry, or skipped (not ours)."""
+    owner = owner or new_owner()
+    claimed = claim_batch(company, [invoice_id], owner)
+    if not claimed:
+        return SKIPPED
+    return push_claimed(company, claimed[0], provider=provider, owner=owner)
+
+
+def push_claimed(company: Company, invoice: Invoice, *, provider: InvoicingProvider | None, owner: str) -> str:
+    """Push one invoice `owner` has claimed (see `claim_batch`) and record the outcome while the lease holds."""
     from haulbill.providers.registry import provider_for
 
-    owner = owner or new_owner()
-    if not claim(company, invoice_id, owner):
-        return SKIPPED
-    invoice = Invoice.objects.for_company(company).select_related("customer", "credited_invoice").get(pk=invoice_id)
+    invoice_id = invoice.pk
     provider = provider or provider_for(company)
     if provider is None:
         _finish(company, invoice_id, owner, push_state=PushState.FAILED, push_retryable=False,
@@ -220,6 +250,34 @@ class Summary:
         }
 
 
+class ClaimAhead:
+    """Claims the invoices of a pass a batch at a time, just ahead of the threads that push them.
+
+    One UPDATE and one SELECT per batch instead of two queries per invoice: those queries were a third of the
+    pushing process's CPU, and its threads queue for the GIL (and SQLite for its write lock) while they run. Each
+    invoice is still taken by `claim_batch`'s conditional UPDATE, so no two workers hold the same one; a batch is
+    no bigger than the number of threads, so a claimed invoice waits for one at most one push long.
+    """
+
+    def __init__(self, company: Company, invoice_ids: list[int], owner: str, *, batch: int) -> None:
+        self.company, self.owner, self.batch = company, owner, max(1, batch)
+        self._order = invoice_ids
+        self._position = {pk: index for index, pk in enumerate(invoice_ids)}
+        self._asked: set[int] = set()
+        self._ready: dict[int, Invoice] = {}
+        self._lock = threading.Lock()
+
+    def take(self, invoice_id: int) -> Invoice | None:
+        """The claimed invoice, or None when another worker holds it or it needs no push any more."""
+        with self._lock:
+            if invoice_id not in self._asked:
+                start = self._position[invoice_id]
+                batch = [pk for pk in self._order[start : start + self.batch] if pk not in self._asked]
+                self._asked.update(batch)
+                self._ready.update((i.pk, i) for i in claim_batch(self.company, batch, self.owner))
+            return self._ready.pop(invoice_id, None)
+
+
 def push_many(
     company: Company,
     invoice_ids: Iterable[int],
@@ -244,10 +302,15 @@ def push_many(
     done = 0
     outcomes: dict[int, str] = {}
     summary = Summary()
+    claims: ClaimAhead
 
     def one(invoice_id: int) -> str:
-        outcome = push_one(company, invoice_id, provider=provider, owner=owner)
-        if outcome == PUSHED:
+        invoice = claims.take(invoice_id)
+        if invoice is None:
+            return SKIPPED
+        outcome = push_claimed(company, invoice, provider=provider, owner=owner)
+        # Asked to send after the claim? The sweeper sends pushed invoices left "to send"; no query per invoice here.
+        if outcome == PUSHED and invoice.send_state in (sending.TO_SEND, sending.SENDING):
             sending.send_if_asked(company, invoice_id, provider=provider, owner=owner)
         return outcome
 
@@ -267,6 +330,7 @@ def push_many(
             if not todo:
                 break
             time.sleep(min(0.2 * attempt, 2.0))
+        claims = ClaimAhead(company, todo, owner, batch=workers)
         run_pool(one, todo, workers, record)
     for outcome in outcomes.values():
         setattr(summary, outcome, getattr(summary, outcome) + 1)

@@ -23,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from billit_sandbox.cli import serve
 
-        names = ("host", "port", "data", "latency_ms", "jitter_ms", "error_rate", "error_status", "rate_limit",
-                 "retry_after", "drop_rate", "timeout_rate", "timeout_s", "malformed_rate", "fault_phase", "seed",
-                 "verbose")  # fmt: skip
+        names = ("host", "port", "data", "latency_ms", "jitter_ms", "error_rate", "error_status", "throttle_rate",
+                 "rate_limit", "retry_after", "drop_rate", "timeout_rate", "timeout_s", "malformed_rate", "fault_phase",
+                 "seed", "verbose")  # fmt: skip
         serve(argparse.Namespace(**{name: options[name] for name in names}), out=self.stdout)
