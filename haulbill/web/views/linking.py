@@ -23,6 +23,12 @@ SESSION_IMPORT = "haulbill_link_import"
 
 @member_required()
 def review(request: HttpRequest) -> HttpResponse:
+    return _review_page(request)
+
+
+def _review_page(request: HttpRequest, *, threshold: str | None = None, threshold_error: str = "") -> HttpResponse:
+    """The review page; a refused "accept above" comes back with status 400, the threshold as typed and its error
+    under it."""
     company = request.company  # type: ignore[attr-defined]
     pending = (
         LinkProposal.objects.for_company(company)
@@ -40,8 +46,12 @@ def review(request: HttpRequest) -> HttpResponse:
             "can_edit": request.membership.has_role(Role.INVOICER),  # type: ignore[attr-defined]
             "linked": customers.exclude(invoicing_id="").count(),
             "total": customers.count(),
-            "threshold": services.DEFAULT_ACCEPT_THRESHOLD,
+            "threshold": services.DEFAULT_ACCEPT_THRESHOLD if threshold is None else threshold,
+            "threshold_error": threshold_error,
+            # A refused form is rendered at /linking/accept-above/: a decision made there comes back to the review.
+            "here": reverse("linking") if threshold_error else request.get_full_path(),
         },
+        status=400 if threshold_error else 200,
     )
 
 
@@ -71,7 +81,7 @@ def decide(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("proposal", "")
     decision = request.POST.get("decision", "")
     try:
-        if not raw.isdigit() or decision not in ("accept", "reject"):
+        if not raw.isdecimal() or decision not in ("accept", "reject"):
             raise HaulbillError("bad_request", _("Choose a proposal to accept or reject."))
         if decision == "accept":
             proposal = services.accept_proposal(company, int(raw), by=request.user)
@@ -86,14 +96,27 @@ def decide(request: HttpRequest) -> HttpResponse:
     return redirect(request.POST.get("next") or "linking")
 
 
-@require_POST
-@member_required(Role.INVOICER)
+@member_required()
 def accept_above(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        # The refused form's page links to ?page=N here: those pages are the review's.
+        query = request.GET.urlencode()
+        return redirect(reverse("linking") + (f"?{query}" if query else ""))
+    return _accept_above(request)
+
+
+@member_required(Role.INVOICER)
+def _accept_above(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("threshold", "")
-    if not raw.isdigit() or not 0 <= int(raw) <= 100:
-        messages.error(request, _("The threshold is a score from 0 to 100."))
+    try:
+        if not raw.strip().isdecimal() or not 0 <= int(raw) <= 100:
+            raise HaulbillError("bad_threshold", _("The threshold is a score from 0 to 100."), field="threshold")
+        count = services.accept_proposals_above(request.company, int(raw), by=request.user)  # type: ignore[attr-defined]
+    except HaulbillError as exc:
+        if exc.field == "threshold":
+            return _review_page(request, threshold=raw, threshold_error=exc.message)
+        messages.error(request, exc.message)
         return redirect("linking")
-    count = services.accept_proposals_above(request.company, int(raw), by=request.user)  # type: ignore[attr-defined]
     messages.success(request, _("%(count)d proposals accepted (ambiguous ones are left for you).") % {"count": count})
     return redirect("linking")
 
