@@ -80,3 +80,15 @@ def test_it_refuses_to_start_in_production_without_secrets(tmp_path):
     )
     assert result.returncode != 0
     assert "HAULBILL_SECRET_KEY must be set in production" in result.stderr
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/phish", "//evil.example/", "http://evil.example"])
+def test_a_form_never_sends_the_user_to_another_site(user_client, target):
+    response = user_client.post("/linking/decide/", {"proposal": "x", "decision": "accept", "next": target})
+    assert response.status_code == 302
+    assert response.url == "/linking/"
+
+
+def test_a_form_goes_back_to_the_page_of_this_site_it_names(user_client):
+    response = user_client.post("/linking/decide/", {"proposal": "x", "decision": "accept", "next": "/linking/?page=2"})
+    assert response.url == "/linking/?page=2"

@@ -12,6 +12,7 @@ from haulbill.core.models import Job
 from haulbill.tenancy.models import Role
 from haulbill.tenancy.scoping import get_for_company_or_404
 from haulbill.web.access import member_required
+from haulbill.web.next_url import next_url
 
 
 @member_required()
@@ -33,7 +34,7 @@ def started(request: HttpRequest, job: Job, fallback: str) -> HttpResponse:
 @member_required(Role.INVOICER)
 def catalog_sync(request: HttpRequest) -> HttpResponse:
     job = start_catalog_sync(request.company, user=request.user)  # type: ignore[attr-defined]
-    return started(request, job, request.POST.get("next") or reverse("products"))
+    return started(request, job, next_url(request, reverse("products")))
 
 
 def job_from_query(request: HttpRequest, kinds: tuple[str, ...]) -> Job | None:

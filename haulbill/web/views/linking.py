@@ -14,6 +14,7 @@ from haulbill.addressbook.models import Customer, LinkProposal, ProposalStatus
 from haulbill.core.errors import HaulbillError
 from haulbill.tenancy.models import Role
 from haulbill.web.access import member_required
+from haulbill.web.next_url import next_url
 from haulbill.web.paging import paginate
 from haulbill.web.views.jobs import job_from_query, started
 
@@ -93,7 +94,7 @@ def decide(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Proposal rejected."))
     except HaulbillError as exc:
         messages.error(request, exc.message)
-    return redirect(request.POST.get("next") or "linking")
+    return redirect(next_url(request, "linking"))
 
 
 @member_required()
