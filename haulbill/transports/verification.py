@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from haulbill.core.errors import HaulbillError
 from haulbill.tenancy.models import Company
@@ -44,7 +45,12 @@ def _line_badges(transport: Transport, lines: list[PriceLine]) -> list[Badge]:
         out.append(
             Badge(
                 "line_without_item_code",
-                _("%(n)d price line(s) without item code: choose their product.") % {"n": len(missing)},
+                ngettext(
+                    "%(n)d price line without item code: choose its product.",
+                    "%(n)d price lines without item code: choose their product.",
+                    len(missing),
+                )
+                % {"n": len(missing)},
             )
         )
     suggested = [line for line in lines if line.product_id is not None and line.product_suggested]
@@ -52,7 +58,12 @@ def _line_badges(transport: Transport, lines: list[PriceLine]) -> list[Badge]:
         out.append(
             Badge(
                 "item_code_suggested",
-                _("%(n)d item code(s) suggested by Haulbill: confirm or change them.") % {"n": len(suggested)},
+                ngettext(
+                    "%(n)d item code suggested by Haulbill: confirm or change it.",
+                    "%(n)d item codes suggested by Haulbill: confirm or change them.",
+                    len(suggested),
+                )
+                % {"n": len(suggested)},
                 level="warn",
             )
         )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from haulbill.addressbook.models import Customer
 from haulbill.catalog.models import Product
@@ -68,7 +69,12 @@ def setup_checklist(company: Company) -> list[Step]:
         Step(
             _("Customers linked"),
             (linked == total and total > 0) or not needs_link,
-            _("%(linked)d of %(total)d customers have an invoicing ID") % {"linked": linked, "total": total},
+            ngettext(
+                "%(linked)d of %(total)d customer has an invoicing ID",
+                "%(linked)d of %(total)d customers have an invoicing ID",
+                total,
+            )
+            % {"linked": linked, "total": total},
             _url("linking") or _url("customers"),
         ),
         Step(
@@ -83,6 +89,7 @@ def setup_checklist(company: Company) -> list[Step]:
 
 @dataclass
 class Count:
+    key: str
     label: str
     count: int
     url: str
@@ -102,18 +109,21 @@ def work_summary(company: Company) -> list[Count]:
     )
     return [
         Count(
+            "to-verify",
             _("Done transports to verify"),
             waiting.filter(verified_at__isnull=True).count(),
             _url("transports-to-verify") or _url("transports"),
             _("None: every done transport is verified."),
         ),
         Count(
+            "to-invoice",
             _("Verified transports to invoice"),
             waiting.filter(verified_at__isnull=False).count(),
             _url("invoicing-run"),
             _("None: verify done transports to invoice them."),
         ),
         Count(
+            "not-pushed",
             _("Invoices not yet in the invoicing platform"),
             unpushed.count(),
             _url("invoices"),

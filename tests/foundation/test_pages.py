@@ -52,3 +52,22 @@ def test_it_paginates_long_lists(user_client, company):
     second = user_client.get("/customers/?page=2").content.decode()
     assert "Customer 000" in first and "Customer 054" not in first
     assert "Customer 054" in second
+
+
+def test_the_dashboard_counts_what_waits_and_says_so_when_nothing_does(user_client, company):
+    import datetime as dt
+
+    from lxml import html
+
+    from haulbill.transports.models import TransportStatus
+
+    TransportFactory(company=company, status=TransportStatus.DONE, verified_at=None)
+    TransportFactory(company=company, status=TransportStatus.DONE, verified_at=dt.datetime(2026, 11, 2, tzinfo=dt.UTC))
+    TransportFactory(company=company, status=TransportStatus.DONE, verified_at=dt.datetime(2026, 11, 2, tzinfo=dt.UTC))
+    root = html.fromstring(user_client.get("/dashboard/").content)
+
+    def count(key):
+        return root.get_element_by_id(f"work-{key}").find_class("count")[0].text_content().strip()
+
+    assert (count("to-verify"), count("to-invoice"), count("not-pushed")) == ("1", "2", "0")
+    assert "every finalised invoice was sent" in root.get_element_by_id("work-not-pushed").text_content()

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from haulbill.catalog.models import UNIT_CHOICES
 from haulbill.catalog.suggestions import assignable_products
@@ -201,7 +202,11 @@ def transports_add(request: HttpRequest, pk: int) -> HttpResponse:
         except HaulbillError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("%(n)d transport(s) added to the draft.") % {"n": len(ids)})
+            messages.success(
+                request,
+                ngettext("%(n)d transport added to the draft.", "%(n)d transports added to the draft.", len(ids))
+                % {"n": len(ids)},
+            )
             return redirect("draft-detail", pk=invoice.pk)
     return render(
         request,
@@ -237,7 +242,13 @@ def draft_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.message)
             return redirect("draft-detail", pk=invoice.pk)
         messages.success(
-            request, _("Draft cancelled: %(n)d transport(s) wait for the next invoicing run.") % {"n": len(freed)}
+            request,
+            ngettext(
+                "Draft cancelled: %(n)d transport waits for the next invoicing run.",
+                "Draft cancelled: %(n)d transports wait for the next invoicing run.",
+                len(freed),
+            )
+            % {"n": len(freed)},
         )
         return redirect("drafts")
     return render(request, "web/drafts/confirm.html", {

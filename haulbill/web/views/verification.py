@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from haulbill.addressbook.models import Customer
 from haulbill.catalog import suggestions
@@ -44,8 +45,9 @@ def to_verify(request: HttpRequest) -> HttpResponse:
             )
         ids = [int(v) for v in request.POST.getlist("transport") if v.isdigit()]
         result = verification.verify_many(company, ids, user=request.user)
-        messages.success(request, _("%(n)d transport(s) verified, %(s)d skipped (not done or already invoiced).")
-                         % {"n": result.verified, "s": result.skipped})  # fmt: skip
+        messages.success(request, ngettext("%(n)d transport verified, %(s)d skipped (not done or already invoiced).",
+                                  "%(n)d transports verified, %(s)d skipped (not done or already invoiced).",
+                                  result.verified) % {"n": result.verified, "s": result.skipped})  # fmt: skip
         target = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
             target = ""
@@ -89,10 +91,16 @@ def transport_verification(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Verification withdrawn: the transport waits for a new check."))
             elif action == "suggest":
                 n = suggestions.suggest(company, transport_ids=[transport.pk])
-                messages.success(request, _("%(n)d item code(s) suggested.") % {"n": n})
+                messages.success(
+                    request, ngettext("%(n)d item code suggested.", "%(n)d item codes suggested.", n) % {"n": n}
+                )
             elif action == "accept":
                 n = suggestions.accept_suggestions(company, transport)
-                messages.success(request, _("%(n)d suggested item code(s) confirmed.") % {"n": n})
+                messages.success(
+                    request,
+                    ngettext("%(n)d suggested item code confirmed.", "%(n)d suggested item codes confirmed.", n)
+                    % {"n": n},
+                )
         except HaulbillError as exc:
             messages.error(request, exc.message)
         return redirect("transport-detail", pk=transport.pk)
