@@ -35,7 +35,11 @@ Progress = Callable[[int, int | None], None]
 
 
 def check_selection(company: Company, chosen: selection.Selection) -> tuple[selection.Batch, preflight.Report]:
-    """Pre-flight only, nothing written (the `haulbill preflight` command and the API's dry run)."""
+    """Pre-flight only (the `haulbill preflight` command and the API's dry run): no draft, no number, no run.
+
+    It may still fill empty item codes with their suggestion (marked "suggested"), as the transport page would:
+    the report then shows what a run would really meet.
+    """
     batch = selection.load_selection(company, chosen)
     return batch, preflight.run(company, batch)
 
