@@ -190,6 +190,7 @@ class Sandbox:
                 "status": response.status if response else None,
                 "response_body": None if response is None or response.empty else response.body,
                 "fault": None if fault is None else {"kind": fault.kind, "phase": fault.phase},
+                "at": time.time(),  # when answered (epoch seconds): lets tests check a client's pacing
             }
         )
 

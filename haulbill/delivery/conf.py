@@ -26,7 +26,8 @@ def chunk_size() -> int:
 
 
 def max_attempts() -> int:
-    """After this many failed attempts a transient failure is no longer retried by the sweeper (a person decides)."""
+    """How many push attempts an invoice gets in all (in-run passes and sweeper retries alike): the failure of the
+    last allowed attempt is not retried any more, a person decides (settings.PUSH_MAX_ATTEMPTS)."""
     return max(1, int(getattr(settings, "PUSH_MAX_ATTEMPTS", 8)))
 
 

@@ -10,9 +10,11 @@ Rules kept here:
   A run claims a few invoices per UPDATE, just ahead of its threads (`ClaimAhead`): same rule, fewer queries.
 - A permanent refusal (the provider's 400: unknown customer, invalid data) fails that invoice only, with the
   provider's message; the rest of the run goes on. Transient failures stay retryable, within the run and later by
-  the sweeper, until PUSH_MAX_ATTEMPTS.
-- Pushes run concurrently, at most BILLIT_CONCURRENCY at once per account in this process; a 429 pauses the
-  account's threads for the Retry-After the provider asked for.
+  the sweeper, until the invoice has had PUSH_MAX_ATTEMPTS attempts: the last one's failure is left to a person.
+- Pushes run concurrently, at most BILLIT_CONCURRENCY at once per account in this process. Every 429 pauses all
+  of the account's calls for the Retry-After the provider asked for: Billit's client does so itself, before each
+  request and for every 429 it hears, retried or not (`AccountThrottle` in the client's retry module); the gate
+  here adds the same pause for a provider whose client gives up with a Retry-After.
 """
 
 from __future__ import annotations
@@ -123,7 +125,11 @@ def _finish(company: Company, invoice_id: int, owner: str, **fields: Any) -> boo
 # One invoice
 # ---------------------------------------------------------------------------------------------------------------
 class AccountGate:
-    """At most `limit` calls in flight per provider account in this process, and a shared pause after a 429."""
+    """At most `limit` calls in flight per provider account in this process, and a shared pause after a 429.
+
+    The pause is waited out before a slot is taken, so waiting threads do not hold the slots; nobody sleeps while
+    holding the lock, which only guards the deadline.
+    """
 
     _gates: dict[Any, AccountGate] = {}
     _lock = threading.Lock()
@@ -131,6 +137,7 @@ class AccountGate:
     def __init__(self, limit: int) -> None:
         self.slots = threading.BoundedSemaphore(limit)
         self.paused_until = 0.0
+        self._pause_lock = threading.Lock()
 
     @classmethod
     def of(cls, key: Any, limit: int) -> AccountGate:
@@ -141,13 +148,15 @@ class AccountGate:
             return gate
 
     def pause(self, seconds: float) -> None:
-        self.paused_until = max(self.paused_until, time.monotonic() + seconds)
+        with self._pause_lock:
+            self.paused_until = max(self.paused_until, time.monotonic() + seconds)
 
     def __enter__(self) -> AccountGate:
-        self.slots.acquire()
-        wait = self.paused_until - time.monotonic()
+        with self._pause_lock:
+            wait = self.paused_until - time.monotonic()
         if wait > 0:
             time.sleep(min(wait, 60))
+        self.slots.acquire()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -192,7 +201,8 @@ def push_claimed(company: Company, invoice: Invoice, *, provider: InvoicingProvi
         retry_after = getattr(exc, "retry_after", None)
         if isinstance(exc, ProviderUnavailable) and retry_after:
             gate.pause(float(retry_after))
-        retryable = invoice.push_attempts + 1 < conf.max_attempts()
+        # push_attempts already counts this attempt (the claim adds it): with N allowed, the N-th failure is final.
+        retryable = invoice.push_attempts < conf.max_attempts()
         _finish(company, invoice_id, owner, push_state=PushState.FAILED, push_retryable=retryable,
                 push_error=exc.message)  # fmt: skip
         return RETRY if retryable else FAILED

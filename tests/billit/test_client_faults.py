@@ -11,6 +11,7 @@ import pytest
 from billit_sandbox.pytest_plugin import SandboxHandle
 from haulbill.providers.billit.client import BillitClient, idempotency_key_for
 from haulbill.providers.billit.errors import BillitProtocolError, BillitUnavailable
+from haulbill.providers.billit.retry import AccountThrottle
 from tests.billit.conftest import FAST_RETRY, make_client, transport_invoice
 
 FAULTS_BEFORE = ["500", "503", "429", "drop", "timeout", "malformed"]
@@ -149,3 +150,73 @@ def test_it_retries_even_a_keyless_write_when_the_connection_could_not_be_opened
     assert caught.value.attempts == FAST_RETRY.max_attempts
     assert caught.value.outcome_unknown is False
     assert "could not connect" in str(caught.value)
+
+
+def test_a_429_heard_by_one_client_pauses_the_other_clients_of_the_account(
+    billit_sandbox: SandboxHandle, sleeps: list[float]
+) -> None:
+    throttle = AccountThrottle()
+    pushing = make_client(billit_sandbox, sleeps, throttle=throttle)
+    other_sleeps: list[float] = []
+    syncing = make_client(billit_sandbox, other_sleeps, throttle=throttle)
+    billit_sandbox.fail_next("429", method="GET", path="/v1/parties", retry_after=3)
+
+    pushing.list_parties()
+    syncing.list_products()
+
+    assert sleeps == [3.0]
+    assert len(other_sleeps) == 1 and 2.5 < other_sleeps[0] <= 3.0  # the rest of the pause, before sending
+    assert billit_sandbox.stats()["by_status"].get("429") == 1
+
+
+def test_a_429_that_names_no_wait_pauses_the_account_for_the_clients_own_backoff(
+    billit_sandbox: SandboxHandle, sleeps: list[float]
+) -> None:
+    throttle = AccountThrottle()
+    client = make_client(billit_sandbox, sleeps, throttle=throttle)
+    billit_sandbox.fail_next("429", method="GET", path="/v1/parties", retry_after=0)
+
+    client.list_parties()
+
+    assert sleeps == [pytest.approx(0.15)]  # base 0.2, "equal jitter" at random 0.5
+    assert 0.0 < throttle.remaining() <= 0.15
+
+
+def test_a_5xx_pauses_no_other_call(billit_sandbox: SandboxHandle, sleeps: list[float]) -> None:
+    throttle = AccountThrottle()
+    client = make_client(billit_sandbox, sleeps, throttle=throttle)
+    billit_sandbox.fail_next("503", method="GET", path="/v1/parties")
+
+    client.list_parties()
+
+    assert throttle.remaining() == 0.0
+
+
+def test_it_does_not_send_while_the_account_is_paused_longer_than_it_may_wait(
+    billit_sandbox: SandboxHandle, sleeps: list[float]
+) -> None:
+    throttle = AccountThrottle()
+    throttle.pause(FAST_RETRY.max_total_wait + 5)
+    client = make_client(billit_sandbox, sleeps, throttle=throttle)
+
+    with pytest.raises(BillitUnavailable) as caught:
+        client.list_products()
+
+    assert caught.value.status == 429 and caught.value.attempts == 0 and not caught.value.outcome_unknown
+    assert caught.value.retry_after is not None and caught.value.retry_after > FAST_RETRY.max_total_wait
+    assert billit_sandbox.stats()["requests"] == 0 and sleeps == []
+
+
+def test_clients_of_another_account_do_not_wait(billit_sandbox: SandboxHandle, sleeps: list[float]) -> None:
+    first, second = billit_sandbox.two_companies_party_ids[:2]
+    one = make_client(billit_sandbox, sleeps, api_key=billit_sandbox.two_companies_key, party_id=first,
+                      shared_throttle=True)  # fmt: skip
+    other_sleeps: list[float] = []
+    other = make_client(billit_sandbox, other_sleeps, api_key=billit_sandbox.two_companies_key, party_id=second,
+                        shared_throttle=True)  # fmt: skip
+    billit_sandbox.fail_next("429", method="GET", path="/v1/products", retry_after=1)
+
+    one.list_products()
+    other.list_products()
+
+    assert sleeps == [1.0] and other_sleeps == []

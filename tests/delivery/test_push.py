@@ -6,6 +6,7 @@ import datetime as dt
 import threading
 from collections import Counter
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -179,3 +180,17 @@ def test_two_workers_racing_for_the_same_invoices_create_each_order_once(billit:
 
     assert _numbers(billit) == {i.number: 1 for i in invoices}
     assert set(Invoice.objects.filter(pk__in=ids).values_list("push_state", flat=True)) == {PushState.PUSHED}
+
+
+def test_an_invoice_gets_exactly_push_max_attempts_attempts_before_it_fails_for_good(
+    billit: BillitSetup, settings: Any
+) -> None:
+    settings.PUSH_MAX_ATTEMPTS = 3
+    invoice = finalised_invoice(billit.company, billit.customers[PEPPOL_VAT])
+    billit.sandbox.fail_next("503", method="POST", path="/v1/orders", count=1000)  # Billit stays down
+
+    outcomes = [push.push_one(billit.company, invoice.pk) for _ in range(4)]
+
+    assert outcomes == [push.RETRY, push.RETRY, push.FAILED, push.SKIPPED]  # the third failure is final
+    invoice.refresh_from_db()
+    assert (invoice.push_state, invoice.push_retryable, invoice.push_attempts) == (PushState.FAILED, False, 3)

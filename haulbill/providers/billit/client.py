@@ -3,6 +3,10 @@
 One `BillitClient` per (API key, company). It speaks Billit's PascalCase JSON through the models in `models.py`,
 turns Billit's answers into typed errors (`errors.py`), retries what is safe to retry (`retry.py`), and never lets
 the API key reach a log line, an exception, a repr or a traceback: the key lives only inside an httpx auth hook.
+
+Every 429 pauses the account (`retry.AccountThrottle`) and every request waits for that pause before it is sent.
+Clients of the same account share one throttle when built with `shared_throttle=True` (the app's clients are), so
+the push threads and a catalog sync of that account slow down together.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ from haulbill.providers.billit.models import (
     Webhook,
     WriteOutcome,
 )
-from haulbill.providers.billit.retry import RetryPolicy, parse_retry_after
+from haulbill.providers.billit.retry import AccountThrottle, RetryPolicy, account_throttle, parse_retry_after
 
 log = logging.getLogger("haulbill.providers.billit")
 
@@ -124,12 +128,20 @@ class BillitClient:
         sleep: Callable[[float], None] = time.sleep,
         random_value: Callable[[], float] = random.random,
         transport: httpx.BaseTransport | None = None,
+        throttle: AccountThrottle | None = None,
+        shared_throttle: bool = False,
     ) -> None:
+        """`throttle`: the account's pause after a 429. Given, it is used; else with `shared_throttle=True` the
+        process's throttle of (base URL, company, key), which every client of that account shares; else one of
+        this client's own (its threads still share it)."""
         if not api_key or not api_key.strip():
             raise ValueError("A Billit API key is required (My Billit → Profile → Users & API key).")
         self.base_url = base_url.rstrip("/")
         self.party_id = party_id
         self.retry = retry
+        if throttle is None:
+            throttle = account_throttle(self.base_url, party_id, api_key) if shared_throttle else AccountThrottle()
+        self.throttle = throttle
         self._sleep = sleep
         self._random = random_value
         self._auth = _ApiKeyAuth(api_key.strip(), party_id)
@@ -484,7 +496,24 @@ class BillitClient:
         policy = self.retry
         waited = 0.0
         attempt = 0
+        covered = 0.0  # the account's pause deadline this call has already waited out
         while True:
+            # Another call of the account heard 429: wait for the pause before sending, within this call's budget.
+            paused, covered = self.throttle.pending(covered)
+            if paused > 0:
+                if waited + paused > policy.max_total_wait:
+                    raise BillitUnavailable(
+                        f"Billit asked to slow down and this account is paused for {paused:.0f} s more, longer than "
+                        f"{method} {_route(path)} may wait; try again later.",
+                        status=429,
+                        attempts=attempt,
+                        retry_after=paused,
+                        outcome_unknown=attempt > 0 and method != "GET",
+                    )
+                log.debug("billit %s %s waits %.2f s: the account is paused after a 429", method, _route(path), paused)
+                self._sleep(paused)
+                waited += paused
+                continue  # the pause may have been moved later meanwhile
             attempt += 1
             started = time.monotonic()
             failure: str
@@ -529,16 +558,19 @@ class BillitClient:
                             raise
             # A failure that may be transient: wait and try again, or give up with a clear error.
             allowed = retryable or never_sent
-            delay = policy.backoff(attempt, self._random())
-            if retry_after is not None:
-                if retry_after > policy.max_retry_after:
-                    raise BillitUnavailable(
-                        f"Billit asks to wait {retry_after:.0f} s before {method} {_route(path)}; try again later.",
-                        status=status,
-                        attempts=attempt,
-                        retry_after=retry_after,
-                    )
-                delay = max(delay, retry_after)
+            delay = max(policy.backoff(attempt, self._random()), retry_after or 0.0)
+            if status == 429:
+                # Billit throttles the account: every call of it pauses as long as this one waits (Retry-After, or
+                # our own backoff without one), never longer than we would wait ourselves.
+                left, covered = self.throttle.pause(min(delay, policy.max_retry_after))
+                delay = max(delay, left)
+            if retry_after is not None and retry_after > policy.max_retry_after:
+                raise BillitUnavailable(
+                    f"Billit asks to wait {retry_after:.0f} s before {method} {_route(path)}; try again later.",
+                    status=status,
+                    attempts=attempt,
+                    retry_after=retry_after,
+                )
             if not allowed or attempt >= policy.max_attempts or waited + delay > policy.max_total_wait:
                 if not allowed:
                     raise BillitUnavailable(

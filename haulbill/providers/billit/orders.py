@@ -113,6 +113,7 @@ def client_for(provider: Any) -> BillitClient:
             timeouts=Timeouts(connect=min(5.0, timeout), read=timeout, write=timeout),
             retry=policy,
             max_connections=max(10, concurrency * 2),
+            shared_throttle=True,  # a 429 pauses every call of this account in the process
         )
         _CLIENTS[key] = client
         while len(_CLIENTS) > _MAX_CLIENTS:

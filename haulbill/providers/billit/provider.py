@@ -98,6 +98,7 @@ class BillitProvider:
                 int(party) if party else None,
                 base_url=self.connection.effective_base_url,
                 timeouts=Timeouts(read=timeout, write=timeout),
+                shared_throttle=True,  # waits for the account's pause after a 429, like the push threads
             )
         except ValueError as exc:
             raise ProviderAuthError(
