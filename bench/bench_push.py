@@ -114,6 +114,7 @@ def run_bench(args: argparse.Namespace, base: str, var: Path, sandbox_pid: int) 
 
     from billit_sandbox.pytest_plugin import SandboxHandle
     from haulbill.delivery import push
+    from haulbill.invoicing import payment, snapshots
     from haulbill.invoicing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, PushState
     from tests.delivery.conftest import PEPPOL_VAT, connect, link_customers
     from tests.factories import CompanyFactory, InvoicingSettingsFactory
@@ -124,6 +125,10 @@ def run_bench(args: argparse.Namespace, base: str, var: Path, sandbox_pid: int) 
     connect(company, handle)
     customer = link_customers(company, handle)[PEPPOL_VAT]
 
+    # Real snapshots and VAT breakdown, so each push also builds and attaches the invoice's UBL as in production.
+    seller, buyer = snapshots.seller(company), snapshots.buyer(customer)
+    breakdown = [{"category": "S", "rate": "21.00", "taxable": "450.00", "vat": "94.50", "exemption_code": "",
+                  "exemption_text": ""}]  # fmt: skip
     taken = [0]
 
     def make(count: int, prefix: str) -> list[int]:
@@ -133,7 +138,9 @@ def run_bench(args: argparse.Namespace, base: str, var: Path, sandbox_pid: int) 
             Invoice(company=company, kind=InvoiceKind.INVOICE, status=InvoiceStatus.FINALISED, customer=customer,
                     number=f"{prefix}-{n:05d}", sequence_year=2026, sequence_value=first + n, issue_date=dt.date(2026, 11, 30),
                     due_date=dt.date(2026, 12, 30), total_excl=Decimal("450.00"), total_vat=Decimal("94.50"),
-                    total_incl=Decimal("544.50"), push_state=PushState.TO_PUSH)
+                    total_incl=Decimal("544.50"), push_state=PushState.TO_PUSH, seller=seller, buyer=buyer,
+                    payment_reference=payment.structured_reference(InvoiceKind.INVOICE, 2026, first + n),
+                    vat_breakdown=breakdown, language=customer.language, buyer_reference=f"PO-{n}")
             for n in range(1, count + 1)
         ]  # fmt: skip
         Invoice.objects.bulk_create(invoices, batch_size=500)
@@ -174,7 +181,15 @@ def run_bench(args: argparse.Namespace, base: str, var: Path, sandbox_pid: int) 
         return max(by_latency, by_rate)
 
     faults: dict[str, object] = {"latency_ms": args.latency_ms, "rate_limit_per_s": args.rate_limit}
-    timed(make(20, "W"), args.concurrency)  # warm-up: connections, caches
+    warm = make(20, "W")
+    from haulbill.einvoice.from_invoice import EInvoiceError, ubl_attachment
+
+    try:
+        ubl_bytes = len(ubl_attachment(Invoice.objects.get(pk=warm[0]))[1])
+        ubl_note = f"each order carries its UBL ({ubl_bytes} bytes), built while pushing"
+    except EInvoiceError as exc:
+        ubl_note = f"pushed without UBL ({exc.code}: {exc}): the figures leave out building it"
+    timed(warm, args.concurrency)  # warm-up: connections, caches
     measures = []
     for run in range(args.runs):
         measures.append(timed(make(args.invoices, f"B{run}"), args.concurrency))
@@ -183,6 +198,7 @@ def run_bench(args: argparse.Namespace, base: str, var: Path, sandbox_pid: int) 
 
     print(f"push_invoices: {args.invoices} invoices")
     print(f"push_concurrency: {args.concurrency} requests in flight at most")
+    print(f"push_ubl_attachment: {ubl_note}")
     for n, m in enumerate(measures, 1):
         tag = f" (run {n} of {len(measures)})" if len(measures) > 1 else ""
         print(f"push_requests: {m.requests} requests, {m.requests / args.invoices:.2f} per invoice, "

@@ -53,8 +53,9 @@ class EInvoiceError(HaulbillError):
         self.problems = problems
 
 
-def edocument_for(invoice: Invoice) -> EDocument:
-    """The `EDocument` of a finalised invoice or credit note.
+def edocument_for(invoice: Invoice, lines: list[InvoiceLine] | None = None) -> EDocument:
+    """The `EDocument` of a finalised invoice or credit note (`lines`: the invoice's lines when already loaded, in
+    order, with their transports; a push builds the e-invoice beside its order from the same rows).
 
     Raises EInvoiceError for a draft (it has no number yet) and when the recomputed EN 16931 totals differ from
     the invoice's own: the e-invoice must say what the PDF says.
@@ -65,12 +66,13 @@ def edocument_for(invoice: Invoice) -> EDocument:
             _("Draft #%(id)s has no number yet: finalise it before downloading or sending its e-invoice.")
             % {"id": invoice.pk},
         )
-    lines = list(
-        InvoiceLine.objects.for_company(invoice.company)
-        .filter(invoice=invoice)
-        .select_related("transport")
-        .order_by("position", "id")
-    )
+    if lines is None:
+        lines = list(
+            InvoiceLine.objects.for_company(invoice.company)
+            .filter(invoice=invoice)
+            .select_related("transport")
+            .order_by("position", "id")
+        )
     credited = invoice.credited_invoice if invoice.kind == InvoiceKind.CREDIT_NOTE else None
     is_credit_note = invoice.kind == InvoiceKind.CREDIT_NOTE
     with translation.override(invoice.language or "en"):
@@ -100,13 +102,13 @@ def edocument_for(invoice: Invoice) -> EDocument:
     return document
 
 
-def ubl_for(invoice: Invoice) -> bytes:
+def ubl_for(invoice: Invoice, lines: list[InvoiceLine] | None = None) -> bytes:
     """The Peppol BIS 3.0 UBL XML of a finalised invoice or credit note.
 
     Raises EInvoiceError (code `einvoice_invalid`, with `problems`) when the data cannot make a valid document,
     e.g. a customer without any Peppol address or an invalid IBAN.
     """
-    document = edocument_for(invoice)
+    document = edocument_for(invoice, lines)
     try:
         return build_ubl(document)
     except EDocumentError as exc:
@@ -124,9 +126,9 @@ def ubl_filename(invoice: Invoice) -> str:
     return _UNSAFE_IN_FILENAME.sub("_", invoice.number).strip("_") + ".xml"
 
 
-def ubl_attachment(invoice: Invoice) -> tuple[str, bytes]:
+def ubl_attachment(invoice: Invoice, lines: list[InvoiceLine] | None = None) -> tuple[str, bytes]:
     """(file name, UBL XML), the e-invoice Haulbill built, for a provider to attach to its own copy."""
-    return ubl_filename(invoice), ubl_for(invoice)
+    return ubl_filename(invoice), ubl_for(invoice, lines)
 
 
 # --------------------------------------------------------------------------------------------------------------

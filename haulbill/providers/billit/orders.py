@@ -178,7 +178,7 @@ def customer_id(invoice: Invoice) -> int:
     return int(remote)
 
 
-def ubl_file(invoice: Invoice) -> BillitFile | None:
+def ubl_file(invoice: Invoice, lines: list[Any] | None = None) -> BillitFile | None:
     """Our Peppol UBL of the document as a Billit File (Order.Attachments, README §3), so Billit keeps the
     e-invoice Haulbill built beside its own copy. A document that cannot be built as UBL (say a customer without
     any Peppol address) is still pushed, without it: validation before sending is where that stops a document.
@@ -187,7 +187,7 @@ def ubl_file(invoice: Invoice) -> BillitFile | None:
     from haulbill.einvoice.from_invoice import EInvoiceError, ubl_attachment
 
     try:
-        name, xml = ubl_attachment(invoice)
+        name, xml = ubl_attachment(invoice, lines)
     except EInvoiceError as exc:
         log.info("%s %s pushed without its UBL: %s", invoice.kind, invoice.number, exc.code)
         return None
@@ -246,8 +246,8 @@ def push_invoice(provider: Any, invoice: Invoice) -> PushResult:
     find it by number and answer it as `already_existed`."""
     if not invoice.number:
         raise ProviderRejected(_("Only a finalised (numbered) invoice can be pushed."), code="invoice_not_finalised")
-    lines = list(invoice.lines.all().order_by("position", "id"))
-    ubl = ubl_file(invoice)
+    lines = list(invoice.lines.select_related("transport").order_by("position", "id"))
+    ubl = ubl_file(invoice, lines)
     order = order_for(invoice, lines, [ubl] if ubl is not None else None)
     client = client_for(provider)
     with translated():
