@@ -19,7 +19,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,14 +29,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from billit_sandbox.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def control(base: str, path: str, body: object | None = None) -> Any:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import socket
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+
+from billit_sandbox.ports import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 HEADERS = {"ApiKey": "sandbox-demo-key", "PartyID": "100001", "Connection": "keep-alive"}
@@ -28,12 +29,6 @@ INVOICE = json.dumps(
         "OrderLines": [{"Quantity": 1, "UnitPriceExcl": 100, "Description": "Ride", "VATPercentage": 21}],
     }
 )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_up(port: int) -> None:

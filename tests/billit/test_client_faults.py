@@ -137,11 +137,9 @@ def test_it_creates_each_order_exactly_once_under_random_faults(
 def test_it_retries_even_a_keyless_write_when_the_connection_could_not_be_opened(
     billit_sandbox: SandboxHandle, sleeps: list[float]
 ) -> None:
-    import socket
+    from billit_sandbox.ports import free_port
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
+    closed_port = free_port()
     nowhere = make_client(billit_sandbox, sleeps, base_url=f"http://127.0.0.1:{closed_port}")
 
     with pytest.raises(BillitUnavailable) as caught:

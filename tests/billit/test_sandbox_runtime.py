@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ import httpx
 import pytest
 
 from billit_sandbox.faults import FaultConfig
+from billit_sandbox.ports import free_port
 from billit_sandbox.server import SandboxServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,12 +26,6 @@ INVOICE = {
     "CustomerID": 200001,
     "OrderLines": [{"Quantity": 1, "UnitPriceExcl": 100, "Description": "Ride", "VATPercentage": 21}],
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_until_up(url: str, process: subprocess.Popen[str], limit: float = 10.0) -> float:

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from haulbill.addressbook import csv_links
-from haulbill.addressbook.management.commands.link_customers import company_or_error
+from haulbill.core.commands import company_or_error
 
 
 class Command(BaseCommand):

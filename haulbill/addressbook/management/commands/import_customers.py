@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from haulbill.addressbook import services
-from haulbill.addressbook.management.commands.link_customers import company_or_error, progress_bar
-from haulbill.core.errors import HaulbillError
+from haulbill.core.commands import run_with_progress
 
 
 class Command(BaseCommand):
@@ -18,13 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--company", type=int, required=True, help="company ID")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        company = company_or_error(options["company"])
-        bar, progress = progress_bar(self, "customers", options["verbosity"])
-        try:
-            with bar:
-                result = services.import_customers(company, progress)
-        except HaulbillError as exc:
-            raise CommandError(exc.message) from None
+        result = run_with_progress(self, options, services.import_customers)
         self.stdout.write(result.summary())
         for warning in result.warnings:
             self.stdout.write(f"  {warning}")

@@ -4,30 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
+from django.core.management.base import BaseCommand, CommandParser
 
 from haulbill.addressbook import linking, services
-from haulbill.core.errors import HaulbillError
-from haulbill.tenancy.models import Company
-
-
-def company_or_error(company_id: int) -> Company:
-    company = Company.objects.filter(pk=company_id).first()
-    if company is None:
-        raise CommandError(f"No company with ID {company_id}.")
-    return company
-
-
-def progress_bar(command: BaseCommand, desc: str, verbosity: int) -> tuple[Any, Any]:
-    bar = tqdm(desc=desc, disable=verbosity < 1, file=command.stderr)
-
-    def progress(done: int, total: int | None) -> None:
-        if total != bar.total:
-            bar.reset(total=total)
-        bar.update(done - bar.n)
-
-    return bar, progress
+from haulbill.core.commands import run_with_progress
 
 
 class Command(BaseCommand):
@@ -38,13 +18,11 @@ class Command(BaseCommand):
         parser.add_argument("--propose-at", type=int, default=linking.PROPOSE_AT, help="lowest name score proposed")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        company = company_or_error(options["company"])
-        bar, progress = progress_bar(self, "customers", options["verbosity"])
-        try:
-            with bar:
-                result = services.link_customers(company, progress, propose_at=options["propose_at"])
-        except HaulbillError as exc:
-            raise CommandError(exc.message) from None
+        result = run_with_progress(
+            self,
+            options,
+            lambda company, progress: services.link_customers(company, progress, propose_at=options["propose_at"]),
+        )
         self.stdout.write(result.summary())
         if result.proposed:
             self.stdout.write("Review the proposals on the Linking page (Address book › Linking).")

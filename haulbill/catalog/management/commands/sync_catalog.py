@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from haulbill.catalog.services import sync_catalog
+from haulbill.core.commands import company_or_error
 from haulbill.core.errors import HaulbillError
-from haulbill.tenancy.models import Company
 
 
 class Command(BaseCommand):
@@ -19,9 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--company", type=int, required=True, help="company ID")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        company = Company.objects.filter(pk=options["company"]).first()
-        if company is None:
-            raise CommandError(f"No company with ID {options['company']}.")
+        company = company_or_error(options["company"])
         with tqdm(desc="products", unit=" products", disable=options["verbosity"] < 1, file=self.stderr) as bar:
 
             def progress(done: int, total: int | None) -> None:

@@ -11,9 +11,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from haulbill.core.commands import company_or_error, progress_bar
 from haulbill.core.errors import HaulbillError
 from haulbill.delivery import push, sending
-from haulbill.delivery.management.commands._common import company_or_error, progress_bar
 from haulbill.invoicing import selection, services
 
 

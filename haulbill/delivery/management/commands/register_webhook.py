@@ -10,8 +10,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from haulbill.core.commands import company_or_error
 from haulbill.delivery import webhooks
-from haulbill.delivery.management.commands._common import company_or_error
 from haulbill.providers.base import ProviderError
 
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from haulbill.core.commands import company_or_error, progress_bar
 from haulbill.delivery import push
-from haulbill.delivery.management.commands._common import company_or_error, progress_bar
 from haulbill.invoicing.models import Invoice, InvoiceStatus, PushState
 
 

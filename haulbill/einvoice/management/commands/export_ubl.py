@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from haulbill.core.commands import company_or_error
 from haulbill.einvoice.checks import validator_for
 from haulbill.einvoice.export import ExportSummary, export_ubl
 from haulbill.einvoice.validation import ArtefactsMissing, Validator, find_artefacts
@@ -42,9 +43,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        company = Company.objects.filter(pk=options["company"]).first()
-        if company is None:
-            raise CommandError(f"No company with ID {options['company']}.")
+        company = company_or_error(options["company"])
         date_from, date_to = options["date_from"], options["date_to"]
         if date_to < date_from:
             raise CommandError(f"--to ({date_to}) is before --from ({date_from}).")

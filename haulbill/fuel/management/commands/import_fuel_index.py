@@ -11,8 +11,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from haulbill.core.commands import company_or_error
 from haulbill.fuel import services
-from haulbill.tenancy.models import Company
 
 
 class Command(BaseCommand):
@@ -24,9 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--series", required=True, help="name of the index series (created if new)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        company = Company.objects.filter(pk=options["company"]).first()
-        if company is None:
-            raise CommandError(f"No company with ID {options['company']}.")
+        company = company_or_error(options["company"])
         try:
             text = options["file"].read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:

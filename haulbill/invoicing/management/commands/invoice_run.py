@@ -13,12 +13,9 @@ from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
 from haulbill.addressbook.models import Customer
+from haulbill.core.commands import company_or_error
 from haulbill.invoicing import services
-from haulbill.invoicing.management.commands.preflight import (
-    add_selection_arguments,
-    company_or_error,
-    selection_from,
-)
+from haulbill.invoicing.management.commands.preflight import add_selection_arguments, selection_from
 
 
 class Command(BaseCommand):

@@ -5,19 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
+from haulbill.core.commands import company_or_error
 from haulbill.invoicing import services
 from haulbill.invoicing.preflight import Report
 from haulbill.invoicing.selection import Batch, Selection
-from haulbill.tenancy.models import Company
-
-
-def company_or_error(company_id: int) -> Company:
-    company = Company.objects.filter(pk=company_id).first()
-    if company is None:
-        raise CommandError(f"No company with ID {company_id}: list them with `haulbill shell` or the admin.")
-    return company
 
 
 def add_selection_arguments(parser: CommandParser) -> None:

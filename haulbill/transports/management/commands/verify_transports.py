@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
-from haulbill.tenancy.models import Company
+from haulbill.core.commands import company_or_error
 from haulbill.transports import verification
 
 
@@ -28,9 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--customer", type=int, help="customer ID")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        company = Company.objects.filter(pk=options["company"]).first()
-        if company is None:
-            raise CommandError(f"No company with ID {options['company']}.")
+        company = company_or_error(options["company"])
         ids = list(
             verification.to_verify(
                 company, date_from=options.get("date_from"), date_to=options.get("date_to"),
